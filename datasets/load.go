@@ -1,0 +1,275 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// source is where a loader reads: a folder in a file system plus how to show file names.
+type source struct {
+	fsys    fs.FS
+	dir     string // folder inside fsys ("." for the root)
+	display string // prefix shown in errors (the user's path)
+	name    string // the folder's own name, for datasets named after it
+}
+
+// open opens a file relative to the folder.
+func (s source) open(rel string) (fs.File, error) {
+	return s.fsys.Open(path.Join(s.dir, rel))
+}
+
+// show names a file relative to the folder for error messages.
+func (s source) show(rel string) string {
+	return filepath.Join(s.display, filepath.FromSlash(rel))
+}
+
+// exists reports whether a regular file is present.
+func (s source) exists(rel string) bool {
+	info, err := fs.Stat(s.fsys, path.Join(s.dir, rel))
+	return err == nil && !info.IsDir()
+}
+
+// Load reads a dataset from a folder or file, detecting its format (see LoadFS).
+func Load(p string) (*Dataset, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	clean := filepath.Clean(p)
+	baseName := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			return filepath.Base(abs)
+		}
+		return filepath.Base(p)
+	}
+	var d *Dataset
+	if info.IsDir() {
+		d, err = loadDir(source{fsys: os.DirFS(clean), dir: ".", display: clean, name: baseName(clean)})
+	} else {
+		dir := filepath.Dir(clean)
+		d, err = loadFile(source{fsys: os.DirFS(dir), dir: ".", display: dir, name: baseName(dir)}, filepath.Base(clean))
+	}
+	return finish(d, err, p)
+}
+
+// LoadFS reads a dataset at p (slash-separated, fs.ValidPath) in fsys. Detection:
+// a folder with corpus.jsonl is BEIR; a .json file holding {"data": …} is SQuAD and
+// one holding [{"positive_ctxs": …}, …] is DPR; a .jsonl file is training triples or
+// reranking rows depending on the first line's keys; a .tsv file is reranking rows.
+// Errors about file contents are *ParseError; unknown formats wrap ErrUnknownFormat.
+func LoadFS(fsys fs.FS, p string) (*Dataset, error) {
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	var d *Dataset
+	if info.IsDir() {
+		d, err = loadDir(source{fsys: fsys, dir: p, display: p, name: path.Base(p)})
+	} else {
+		dir := path.Dir(p)
+		d, err = loadFile(source{fsys: fsys, dir: dir, display: dir, name: path.Base(dir)}, path.Base(p))
+	}
+	return finish(d, err, p)
+}
+
+// finish sets the source and re-checks a freshly parsed dataset.
+func finish(d *Dataset, err error, p string) (*Dataset, error) {
+	if err != nil {
+		return nil, err
+	}
+	d.Source = p
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("datasets: %s: %w", p, err)
+	}
+	return d, nil
+}
+
+func loadDir(src source) (*Dataset, error) {
+	if !src.exists("corpus.jsonl") {
+		return nil, fmt.Errorf("datasets: %s: %w: folder has no corpus.jsonl (%s)", src.display, ErrUnknownFormat, supportedFormats)
+	}
+	d, err := loadBEIR(src)
+	if err != nil {
+		return nil, err
+	}
+	d.Name = src.name
+	return d, nil
+}
+
+func loadFile(src source, file string) (*Dataset, error) {
+	lower := strings.ToLower(file)
+	var (
+		d   *Dataset
+		err error
+	)
+	switch {
+	case lower == "corpus.jsonl" || lower == "queries.jsonl":
+		// A BEIR file: load its folder.
+		return loadDir(src)
+	case strings.HasSuffix(lower, ".json"):
+		d, err = loadJSON(src, file)
+	case strings.HasSuffix(lower, ".jsonl"):
+		d, err = loadJSONL(src, file)
+	case strings.HasSuffix(lower, ".tsv"):
+		d, err = loadRerankTSV(src, file)
+	default:
+		return nil, fmt.Errorf("datasets: %s: %w (%s)", src.show(file), ErrUnknownFormat, supportedFormats)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.Name = strings.TrimSuffix(file, path.Ext(file))
+	return d, nil
+}
+
+// loadJSON peeks at a .json document to choose SQuAD or DPR.
+func loadJSON(src source, file string) (*Dataset, error) {
+	kind, err := peekJSON(src, file)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case "squad":
+		return loadSQuAD(src, file)
+	case "dpr":
+		return loadDPR(src, file)
+	}
+	return nil, fmt.Errorf("datasets: %s: %w: JSON is neither SQuAD ({\"data\": …}) nor DPR ([{\"positive_ctxs\": …}]) (%s)",
+		src.show(file), ErrUnknownFormat, supportedFormats)
+}
+
+// peekJSON reads only the start of a JSON document: "squad", "dpr" or "".
+func peekJSON(src source, file string) (string, error) {
+	f, err := src.open(file)
+	if err != nil {
+		return "", fmt.Errorf("datasets: %w", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return "", &ParseError{File: src.show(file), Msg: "empty file"}
+	}
+	if err != nil {
+		return "", syntaxErr(src, file, dec, err)
+	}
+	switch tok {
+	case json.Delim('{'):
+		for dec.More() {
+			key, err := dec.Token()
+			if err != nil {
+				return "", syntaxErr(src, file, dec, err)
+			}
+			if key == "data" {
+				return "squad", nil
+			}
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return "", syntaxErr(src, file, dec, err)
+			}
+		}
+	case json.Delim('['):
+		if !dec.More() {
+			return "", nil
+		}
+		var first map[string]json.RawMessage
+		if err := dec.Decode(&first); err != nil {
+			return "", nil // not an array of objects
+		}
+		if _, ok := first["positive_ctxs"]; ok {
+			return "dpr", nil
+		}
+	}
+	return "", nil
+}
+
+// syntaxErr reports a streaming-decoder error with the line it happened on.
+func syntaxErr(src source, file string, dec *json.Decoder, err error) error {
+	pe := jsonErr(src.show(file), 0, "", err)
+	offset := dec.InputOffset()
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		offset = se.Offset
+	}
+	pe.Line = lineAt(src, file, offset)
+	return pe
+}
+
+// lineAt counts the line holding byte offset (re-reading the file; only used on errors).
+func lineAt(src source, file string, offset int64) int {
+	f, err := src.open(file)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	r := bufio.NewReader(io.LimitReader(f, offset))
+	line := 1
+	buf := make([]byte, 1<<16)
+	for {
+		n, err := r.Read(buf)
+		line += bytes.Count(buf[:n], []byte{'\n'})
+		if err != nil {
+			return line
+		}
+	}
+}
+
+// loadJSONL reads the first non-empty line to choose training triples or reranking rows.
+func loadJSONL(src source, file string) (*Dataset, error) {
+	f, err := src.open(file)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	lr := newLineReader(f)
+	var first []byte
+	for {
+		line, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			f.Close()
+			return nil, &ParseError{File: src.show(file), Msg: "no rows"}
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("datasets: %s: %w", src.show(file), err)
+		}
+		if !blank(line) {
+			first = line
+			break
+		}
+	}
+	var keys map[string]json.RawMessage
+	err = json.Unmarshal(first, &keys)
+	f.Close()
+	if err != nil {
+		return nil, jsonErr(src.show(file), lr.line, "", err)
+	}
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if _, ok := keys[n]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("label") && has("passage", "document", "candidate"):
+		return loadRerankJSONL(src, file)
+	case has("positive", "positives", "pos"):
+		return loadTriples(src, file)
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	return nil, fmt.Errorf("datasets: %s: %w: first row has keys %v, want query/positive(s)/negatives (triples) or query/passage/label (rerank)",
+		src.show(file), ErrUnknownFormat, sortedStrings(names))
+}
