@@ -1,0 +1,170 @@
+// Package app wires the engine, the datasets and the views into the arslab command.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/sparse"
+	"github.com/arslab/arslab/engine/train"
+)
+
+const usage = `arslab — train, evaluate and look inside small dense text retrievers.
+
+Usage:
+  arslab                      open the app on the embedded demo dataset
+  arslab eval    --data PATH --model bm25|tfidf|runs/NAME [--split test] [--k 1,5,10,20,50,100] [--json]
+  arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
+  arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
+  arslab dataset stats --data PATH
+  arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open] ...
+
+--data takes a BEIR folder, a SQuAD-style .json, training triples .jsonl, DPR .json or reranking .jsonl/.tsv;
+"demo" (the default) is the embedded demo dataset.
+`
+
+// env is what a command sees of the outside world.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(args) == 0 {
+		return e.report(runTUI(ctx, e, nil))
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "eval":
+		err = e.eval(ctx, rest)
+	case "train":
+		err = e.train(ctx, rest)
+	case "query":
+		err = e.query(ctx, rest)
+	case "dataset":
+		err = e.dataset(ctx, rest)
+	case "serve":
+		err = e.serve(ctx, rest)
+	case "tui", "app":
+		err = runTUI(ctx, e, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "arslab: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	return e.report(err)
+}
+
+// usageError marks a mistake in the command line (exit code 2).
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func (e env) report(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(e.stderr, "arslab:", err)
+		return 2
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(e.stderr, "arslab: cancelled")
+		return 130
+	default:
+		fmt.Fprintln(e.stderr, "arslab:", err)
+		return 1
+	}
+}
+
+// newFlags returns a FlagSet that reports errors instead of exiting.
+func (e env) newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("arslab "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parse parses args, allowing flags after positional arguments ("query --k 5 text --data x").
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// loadData loads the dataset at path ("" or "demo" = the embedded demo set).
+func loadData(path string) (*datasets.Dataset, error) {
+	if path == "" || path == "demo" {
+		return datasets.Demo()
+	}
+	return datasets.Load(path)
+}
+
+// parseKs parses "1,5,10".
+func parseKs(s string) ([]int, error) {
+	var ks []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		k, err := strconv.Atoi(f)
+		if err != nil || k <= 0 {
+			return nil, usageError{fmt.Sprintf("--k: %q is not a positive integer", f)}
+		}
+		ks = append(ks, k)
+	}
+	if len(ks) == 0 {
+		return nil, usageError{"--k: no cut-offs given"}
+	}
+	return ks, nil
+}
+
+// openRetriever builds the retriever named by spec over d: "bm25", "tfidf" or a run folder.
+func (e env) openRetriever(ctx context.Context, spec string, d *datasets.Dataset) (engine.Retriever, error) {
+	prog := progressLine(e.stderr, "indexing "+d.Name, 2*time.Second, time.Now)
+	switch strings.ToLower(spec) {
+	case "bm25":
+		return sparse.NewBM25(ctx, d.Passages, sparse.DefaultBM25(), prog)
+	case "tfidf", "tf-idf":
+		return sparse.NewTFIDF(ctx, d.Passages, prog)
+	case "":
+		return nil, usageError{"--model is required (bm25, tfidf or a run folder)"}
+	}
+	m, err := train.Load(spec)
+	if err != nil {
+		return nil, fmt.Errorf("--model %s: %w", spec, err)
+	}
+	prog = progressLine(e.stderr, "encoding "+d.Name+" with "+m.Name(), 2*time.Second, time.Now)
+	return m.Index(ctx, d.Passages, prog)
+}

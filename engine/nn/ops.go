@@ -1,0 +1,295 @@
+package nn
+
+import (
+	"math"
+	"runtime"
+	"sync"
+)
+
+// Float is the element type of the generic encoder core: float32 for training and
+// inference, float64 for the finite-difference gradient checks in the tests.
+type Float interface{ ~float32 | ~float64 }
+
+// lnEps is LayerNorm's variance epsilon (BERT uses 1e-12).
+const lnEps = 1e-12
+
+// gemm dispatches C = alpha·op(A)·op(B) + beta·C to the packed float32 kernel or,
+// for float64 (tests only), to a plain triple loop.
+func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, par bool, ws *gemmWS) {
+	if a32, ok := any(a).([]float32); ok {
+		sgemm(tA, tB, m, n, k, float32(alpha), a32, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc, par, ws)
+		return
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s T
+			for p := 0; p < k; p++ {
+				ia, ib := i*lda+p, p*ldb+j
+				if tA {
+					ia = p*lda + i
+				}
+				if tB {
+					ib = j*ldb + p
+				}
+				s += a[ia] * b[ib]
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+// addBias adds b (length n) to every row of x (rows×n).
+func addBias[T Float](x, b []T, n int) {
+	for r := 0; r+n <= len(x); r += n {
+		row := x[r : r+n]
+		for j, v := range b {
+			row[j] += v
+		}
+	}
+}
+
+// colSumAcc adds the column sums of dy (rows×n) to db, in row order (deterministic).
+func colSumAcc[T Float](dy, db []T, n int) {
+	for r := 0; r+n <= len(dy); r += n {
+		row := dy[r : r+n]
+		for j, v := range row {
+			db[j] += v
+		}
+	}
+}
+
+// layerNorm normalises each row of x (rows×n): xhat = (x−mean)·rstd, y = xhat·g + b.
+// xhat and rstd are kept for the backward pass. Statistics are accumulated in float64.
+func layerNorm[T Float](x, g, b, y, xhat, rstd []T, n int) {
+	rows := len(x) / n
+	for r := 0; r < rows; r++ {
+		xr := x[r*n : (r+1)*n]
+		var mean float64
+		for _, v := range xr {
+			mean += float64(v)
+		}
+		mean /= float64(n)
+		var vr float64
+		for _, v := range xr {
+			d := float64(v) - mean
+			vr += d * d
+		}
+		rs := 1 / math.Sqrt(vr/float64(n)+lnEps)
+		rstd[r] = T(rs)
+		xh, yr := xhat[r*n:(r+1)*n], y[r*n:(r+1)*n]
+		for j, v := range xr {
+			h := T((float64(v) - mean) * rs)
+			xh[j] = h
+			yr[j] = h*g[j] + b[j]
+		}
+	}
+}
+
+// layerNormBack writes dx from dy and accumulates dg, db:
+// dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), dxhat = dy·g.
+func layerNormBack[T Float](dy, xhat, rstd, g, dx, dg, db []T, n int) {
+	rows := len(dy) / n
+	for r := 0; r < rows; r++ {
+		dyr, xh, dxr := dy[r*n:(r+1)*n], xhat[r*n:(r+1)*n], dx[r*n:(r+1)*n]
+		var s1, s2 float64
+		for j, d := range dyr {
+			dg[j] += d * xh[j]
+			db[j] += d
+			dh := float64(d * g[j])
+			s1 += dh
+			s2 += dh * float64(xh[j])
+		}
+		s1 /= float64(n)
+		s2 /= float64(n)
+		rs := float64(rstd[r])
+		for j, d := range dyr {
+			dh := float64(d * g[j])
+			dxr[j] = T(rs * (dh - s1 - float64(xh[j])*s2))
+		}
+	}
+}
+
+// gelu applies GELU with the tanh approximation (Hendrycks & Gimpel; GPT-2, "gelu_new"):
+//
+//	gelu(x) = ½x(1 + tanh(y)),  y = √(2/π)(x + 0.044715x³)
+//
+// and writes its derivative into d (when d != nil), so the backward pass needs no
+// transcendental function:
+//
+//	gelu'(x) = ½(1 + tanh y) + ½x(1 − tanh² y)·√(2/π)(1 + 3·0.044715x²)
+//
+// It differs from the exact x·Φ(x) by less than 5e-4. tanh y = 1 − 2/(e^{2y} + 1) needs
+// one exp and saturates cleanly (exp overflow → +Inf → tanh = 1).
+func gelu[T Float](u, out, d []T) {
+	if u32, ok := any(u).([]float32); ok {
+		gelu32(u32, any(out).([]float32), any(d).([]float32))
+		return
+	}
+	const c, k = 0.7978845608028654, 0.044715 // √(2/π)
+	for i, v := range u {
+		x := float64(v)
+		y := c * (x + k*x*x*x)
+		t := 1 - 2/(math.Exp(2*y)+1)
+		out[i] = T(0.5 * x * (1 + t))
+		if d != nil {
+			d[i] = T(0.5*(1+t) + 0.5*x*(1-t*t)*c*(1+3*k*x*x))
+		}
+	}
+}
+
+// gelu32 is gelu in float32 with a rational tanh (tanh32) instead of exp.
+func gelu32(u, out, d []float32) {
+	const c, k = 0.7978845608028654, 0.044715
+	out = out[:len(u)]
+	for i, x := range u {
+		t := tanh32(c * (x + k*x*x*x))
+		out[i] = 0.5 * x * (1 + t)
+		if d != nil {
+			d[i] = 0.5*(1+t) + 0.5*x*(1-t*t)*c*(1+3*k*x*x)
+		}
+	}
+}
+
+// tanh32 is Eigen's float32 tanh: a [13/6] odd/even rational fit on [−7.9, 7.9], clamped
+// outside; |tanh32(y) − tanh(y)| < 3e-7 (checked in the tests).
+func tanh32(y float32) float32 {
+	const lim = 7.90531110763549805
+	y = min(max(y, -lim), lim)
+	y2 := y * y
+	p := float32(-2.76076847742355e-16)
+	p = p*y2 + 2.00018790482477e-13
+	p = p*y2 - 8.60467152213735e-11
+	p = p*y2 + 5.12229709037114e-08
+	p = p*y2 + 1.48572235717979e-05
+	p = p*y2 + 6.37261928875436e-04
+	p = p*y2 + 4.89352455891786e-03
+	q := float32(1.19825839466702e-06)
+	q = q*y2 + 1.18534705686654e-04
+	q = q*y2 + 2.26843463243900e-03
+	q = q*y2 + 4.89352518554385e-03
+	return y * p / q
+}
+
+// mulInto multiplies dst element-wise by d.
+func mulInto[T Float](dst, d []T) {
+	d = d[:len(dst)]
+	for i := range dst {
+		dst[i] *= d[i]
+	}
+}
+
+// softmaxRows applies a numerically stable softmax to each row (length n) of s in place.
+func softmaxRows[T Float](s []T, n int) {
+	if s32, ok := any(s).([]float32); ok {
+		softmaxRows32(s32, n)
+		return
+	}
+	for r := 0; r+n <= len(s); r += n {
+		row := s[r : r+n]
+		mx := row[0]
+		for _, v := range row {
+			if v > mx {
+				mx = v
+			}
+		}
+		var sum float64
+		for j, v := range row {
+			e := math.Exp(float64(v - mx))
+			row[j] = T(e)
+			sum += e
+		}
+		inv := 1 / sum
+		for j := range row {
+			row[j] = T(float64(row[j]) * inv)
+		}
+	}
+}
+
+// softmaxRows32 is softmaxRows in float32 with exp32 (the row sum stays float64).
+func softmaxRows32(s []float32, n int) {
+	for r := 0; r+n <= len(s); r += n {
+		row := s[r : r+n]
+		mx := row[0]
+		for _, v := range row {
+			if v > mx {
+				mx = v
+			}
+		}
+		var sum float64
+		for j, v := range row {
+			e := exp32(v - mx)
+			row[j] = e
+			sum += float64(e)
+		}
+		inv := float32(1 / sum)
+		for j := range row {
+			row[j] *= inv
+		}
+	}
+}
+
+// exp32 is eˣ for x ≤ 0 in float32 (softmax arguments): x = k·ln2 + r with |r| ≤ ln2/2,
+// eʳ by its degree-6 Taylor polynomial (truncation < 1.2e-7 relative), times 2ᵏ.
+// Relative error < 4e-7 (checked in the tests); 0 below −87.
+func exp32(x float32) float32 {
+	if x < -87 {
+		return 0
+	}
+	k := float32(math.Round(float64(x * 1.4426950408889634)))
+	r := x - k*0.693145751953125 - k*1.428606765330187e-06 // Cody–Waite split of ln 2
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
+}
+
+// softmaxBack turns dP into dS in place for probabilities p: dS = p⊙(dP − Σ_j dP·p).
+func softmaxBack[T Float](p, dp []T, n int) {
+	for r := 0; r+n <= len(p); r += n {
+		pr, dr := p[r:r+n], dp[r:r+n]
+		var dot float64
+		for j, v := range pr {
+			dot += float64(v * dr[j])
+		}
+		for j, v := range pr {
+			dr[j] = T(float64(v) * (float64(dr[j]) - dot))
+		}
+	}
+}
+
+// parallelFor runs f(worker, i) for i in [0,n) on up to workers goroutines
+// (0 ≤ worker < workers). Work items must write disjoint memory, so the result does
+// not depend on scheduling.
+func parallelFor(n, workers int, f func(worker, i int)) {
+	workers = min(workers, n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			f(0, i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				f(w, i)
+			}
+		}(w)
+	}
+	wg.Wait()
+}
+
+func parallelWorkers() int { return max(1, runtime.GOMAXPROCS(0)) }

@@ -1,0 +1,165 @@
+package tok
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// File names inside a tokenizer directory.
+const (
+	VocabFile = "vocab.txt"      // BERT format: one token per line, line number = id
+	HFFile    = "tokenizer.json" // HuggingFace tokenizers file with a WordPiece model
+)
+
+// Load reads dir/vocab.txt, or else dir/tokenizer.json (HuggingFace WordPiece).
+// dir may also name one of those files directly. Only the vocabulary (and, for
+// tokenizer.json, max_input_chars_per_word) is used: the file's normaliser is
+// ignored since input arrives normalised by engine/text.
+func Load(dir string) (*Tokenizer, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("tok: load: %w", err)
+	}
+	if !info.IsDir() {
+		if strings.HasSuffix(dir, ".json") {
+			return loadHF(dir)
+		}
+		return loadVocabTxt(dir)
+	}
+	vocabPath := filepath.Join(dir, VocabFile)
+	if _, err := os.Stat(vocabPath); err == nil {
+		return loadVocabTxt(vocabPath)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("tok: load: %w", err)
+	}
+	hfPath := filepath.Join(dir, HFFile)
+	if _, err := os.Stat(hfPath); err == nil {
+		return loadHF(hfPath)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("tok: load: %w", err)
+	}
+	return nil, fmt.Errorf("tok: load: %s: found neither %s nor %s", dir, VocabFile, HFFile)
+}
+
+// loadVocabTxt parses a BERT vocab.txt (a trailing "\r" per line is tolerated).
+func loadVocabTxt(path string) (*Tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tok: load: %w", err)
+	}
+	var vocab []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		vocab = append(vocab, strings.TrimSuffix(sc.Text(), "\r"))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("tok: load %s: line %d: %w", path, len(vocab)+1, err)
+	}
+	return newTokenizer(vocab, defaultMaxChars, path)
+}
+
+// hfTokenizer is the part of a HuggingFace tokenizer.json we read.
+type hfTokenizer struct {
+	AddedTokens []struct {
+		ID      int    `json:"id"`
+		Content string `json:"content"`
+	} `json:"added_tokens"`
+	Model *struct {
+		Type                    string          `json:"type"`
+		UnkToken                *string         `json:"unk_token"`
+		ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
+		MaxInputCharsPerWord    int             `json:"max_input_chars_per_word"`
+		Vocab                   json.RawMessage `json:"vocab"`
+		Merges                  json.RawMessage `json:"merges"`
+	} `json:"model"`
+}
+
+func loadHF(path string) (*Tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tok: load: %w", err)
+	}
+	var f hfTokenizer
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("tok: load %s: %w", path, err)
+	}
+	m := f.Model
+	switch {
+	case m == nil:
+		return nil, fmt.Errorf("tok: load %s: no \"model\" object", path)
+	case m.Type != "" && m.Type != "WordPiece":
+		return nil, fmt.Errorf("tok: load %s: model type %q is not WordPiece", path, m.Type)
+	case m.Type == "" && len(m.Merges) > 0:
+		return nil, fmt.Errorf("tok: load %s: model has merges (BPE), not WordPiece", path)
+	case m.UnkToken != nil && *m.UnkToken != UnkToken:
+		return nil, fmt.Errorf("tok: load %s: unk_token %q unsupported (want %s)", path, *m.UnkToken, UnkToken)
+	case m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != contPrefix:
+		return nil, fmt.Errorf("tok: load %s: continuing_subword_prefix %q unsupported (want %q)", path, *m.ContinuingSubwordPrefix, contPrefix)
+	}
+	var byTok map[string]int
+	if err := json.Unmarshal(m.Vocab, &byTok); err != nil || len(byTok) == 0 {
+		return nil, fmt.Errorf("tok: load %s: model.vocab must be a non-empty {token: id} object (%v)", path, err)
+	}
+	for _, a := range f.AddedTokens { // normally already in vocab
+		if _, ok := byTok[a.Content]; !ok {
+			byTok[a.Content] = a.ID
+		}
+	}
+	vocab := make([]string, len(byTok))
+	for tok, id := range byTok {
+		if id < 0 || id >= len(vocab) {
+			return nil, fmt.Errorf("tok: load %s: id %d of %q outside 0..%d (ids must be dense)", path, id, tok, len(vocab)-1)
+		}
+		if vocab[id] != "" {
+			return nil, fmt.Errorf("tok: load %s: id %d used by %q and %q", path, id, vocab[id], tok)
+		}
+		vocab[id] = tok
+	}
+	return newTokenizer(vocab, m.MaxInputCharsPerWord, path)
+}
+
+// Save writes dir/vocab.txt (creating dir) atomically: a temp file in dir is
+// written, synced and renamed over the target.
+func (t *Tokenizer) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("tok: save: %w", err)
+	}
+	var buf bytes.Buffer
+	for _, tok := range t.vocab {
+		buf.WriteString(tok)
+		buf.WriteByte('\n')
+	}
+	tmp, err := os.CreateTemp(dir, ".vocab-*.tmp")
+	if err != nil {
+		return fmt.Errorf("tok: save: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
+	}
+	target := filepath.Join(dir, VocabFile)
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return fmt.Errorf("tok: save %s: %w", target, err)
+	}
+	return nil
+}

@@ -1,0 +1,535 @@
+// Package views is the Bubble Tea user interface of ARS Lab: a shell with four panes
+// (Datasets, Training, Query, Metrics), a help overlay and run-time themes.
+//
+// Every piece of state lives in one *App, so an SSH server can run one App per session;
+// the only things sessions share are the read-only resources in Shared. Rendering goes
+// through the session's *lipgloss.Renderer.
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/train"
+	"github.com/arslab/arslab/themes"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Options configure one App.
+type Options struct {
+	Shared   *Shared            // read-only resources shared by all sessions
+	ReadOnly bool               // SSH demo mode: training and file loading disabled with a visible notice
+	Renderer *lipgloss.Renderer // nil → lipgloss.DefaultRenderer()
+	Theme    string             // "dark" | "light" | "contrast"; "" = dark
+	RunsDir  string             // where training runs are written ("runs")
+	Engine   Engine             // engine entry points; a nil func shows "not available"
+}
+
+// Shared holds read-only resources that many sessions may use at once.
+type Shared struct {
+	Data    *datasets.Dataset
+	BM25    engine.Retriever // built on Data; may also implement engine.Reranker
+	Models  []NamedRetriever // trained models indexed on Data (may be empty)
+	Results []MetricsRow     // baseline/run metrics already computed on Data (may be empty)
+}
+
+// NamedRetriever is a trained model ready to search Data.
+type NamedRetriever struct {
+	Name string
+	R    engine.Retriever
+	// Explain returns every dimension's contribution v_i·tanh(…)_i to the score of passage
+	// (an index into Data.Passages) and the total score; nil for non-ARS heads.
+	Explain func(query string, passage int) ([]float64, float64)
+}
+
+// MetricsRow is one evaluated retriever on one split.
+type MetricsRow struct {
+	Name    string
+	Split   string
+	Metrics map[string]float64 // keys as engine/metrics: top1 … top100, mrr@10, map, ndcg@10
+}
+
+// Engine are the long-running operations the UI starts; tests and the app inject them.
+type Engine struct {
+	// LoadDataset reads a dataset and builds its BM25 index.
+	LoadDataset func(ctx context.Context, path string, progress engine.Progress) (*Shared, error)
+	// Train trains until done or ctx is cancelled; it sends events (ending with a DoneEvent)
+	// and must not send after it returns.
+	Train func(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, events chan<- train.Event) error
+	// OpenModel loads a run folder and indexes d's passages.
+	OpenModel func(ctx context.Context, dir string, d *datasets.Dataset, progress engine.Progress) (NamedRetriever, error)
+	// Evaluate computes the metrics of r on one split of d.
+	Evaluate func(ctx context.Context, r engine.Retriever, d *datasets.Dataset, split datasets.Split) (map[string]float64, error)
+}
+
+type paneID int
+
+const (
+	paneDatasets paneID = iota
+	paneTraining
+	paneQuery
+	paneMetrics
+	numPanes
+)
+
+func (p paneID) String() string {
+	return [...]string{"Datasets", "Training", "Query", "Metrics"}[p]
+}
+
+// pane is one tab of the shell.
+type pane interface {
+	update(msg tea.Msg) tea.Cmd
+	view(w, h int) string
+	bindings() []key.Binding // every key, for the help overlay
+	hints() []key.Binding    // the few shown in the bottom bar
+	capturing() bool         // a text field has the focus: keys go to the pane
+	applyTheme()
+}
+
+type level int
+
+const (
+	lvlInfo level = iota
+	lvlOK
+	lvlWarn
+	lvlErr
+)
+
+// quitGrace is how long quitting waits for a cancelled training's DoneEvent.
+const quitGrace = 5 * time.Second
+
+// forceQuitMsg ends the program when a cancelled training does not finish in time.
+type forceQuitMsg struct{}
+
+// App is the root tea.Model. Use it through a pointer: New returns one.
+type App struct {
+	opts   Options
+	r      *lipgloss.Renderer
+	theme  themes.Theme
+	shared *Shared
+	now    func() time.Time
+
+	width, height int
+	active        paneID
+	showHelp      bool
+	helpOffset    int  // first row of the help overlay
+	bidi          bool // the terminal reorders right-to-left text itself: send logical order
+	quitting      bool
+	keys          globalKeys
+	help          help.Model
+
+	statusText  string
+	statusLevel level
+
+	// Models trained or opened in this session (on shared.Data), after shared.Models.
+	extraModels []NamedRetriever
+	model       int // index into models(); -1: none
+	// Metrics rows evaluated in this session on shared.Data.
+	sessionRows []MetricsRow
+
+	datasets *datasetsPane
+	training *trainingPane
+	query    *queryPane
+	metrics  *metricsPane
+}
+
+var _ tea.Model = (*App)(nil)
+
+// New builds the UI. The first screen is the Query pane, already answering an example
+// query with BM25 (and the first model, if any).
+func New(opts Options) *App {
+	if opts.Renderer == nil {
+		opts.Renderer = lipgloss.DefaultRenderer()
+	}
+	if opts.RunsDir == "" {
+		opts.RunsDir = "runs"
+	}
+	if opts.Shared == nil {
+		opts.Shared = &Shared{}
+	}
+	a := &App{
+		opts:   opts,
+		r:      opts.Renderer,
+		shared: opts.Shared,
+		now:    time.Now,
+		width:  100,
+		height: 30,
+		active: paneQuery,
+		keys:   newGlobalKeys(),
+		help:   help.New(),
+		model:  -1,
+	}
+	if len(a.shared.Models) > 0 {
+		a.model = 0
+	}
+	a.datasets = newDatasetsPane(a)
+	a.training = newTrainingPane(a)
+	a.query = newQueryPane(a)
+	a.metrics = newMetricsPane(a)
+	a.setTheme(opts.Theme)
+	a.query.searchNow()
+	switch {
+	case opts.ReadOnly:
+		a.setStatus(lvlWarn, "read-only demo: loading files and training are disabled")
+	case a.shared.Data == nil:
+		a.setStatus(lvlInfo, "no dataset loaded: press 1 then o to open one")
+	default:
+		a.setStatus(lvlInfo, "ready: press / to type a query, ? for help")
+	}
+	return a
+}
+
+func (a *App) panes() [numPanes]pane {
+	return [numPanes]pane{a.datasets, a.training, a.query, a.metrics}
+}
+
+func (a *App) pane() pane { return a.panes()[a.active] }
+
+// Init enables mouse clicks (tabs, wheel).
+func (a *App) Init() tea.Cmd { return tea.EnableMouseCellMotion }
+
+// setTheme switches to a theme and restyles every component.
+func (a *App) setTheme(name string) {
+	a.theme = themes.New(name, a.r)
+	t := a.theme
+	a.help.Styles = help.Styles{
+		Ellipsis: t.Sep, ShortKey: t.Key, ShortDesc: t.Desc, ShortSeparator: t.Sep,
+		FullKey: t.Key, FullDesc: t.Desc, FullSeparator: t.Sep,
+	}
+	for _, p := range a.panes() {
+		p.applyTheme()
+	}
+}
+
+func (a *App) setStatus(l level, format string, args ...any) {
+	a.statusLevel = l
+	a.statusText = fmt.Sprintf(format, args...)
+}
+
+func (a *App) fail(err error) { a.setStatus(lvlErr, "%v", err) }
+
+// models lists every model usable on the current dataset.
+func (a *App) models() []NamedRetriever {
+	out := make([]NamedRetriever, 0, len(a.shared.Models)+len(a.extraModels))
+	out = append(out, a.shared.Models...)
+	return append(out, a.extraModels...)
+}
+
+// currentModel returns the selected model, or ok=false.
+func (a *App) currentModel() (NamedRetriever, bool) {
+	ms := a.models()
+	if a.model < 0 || a.model >= len(ms) {
+		return NamedRetriever{}, false
+	}
+	return ms[a.model], true
+}
+
+// addModel registers a model trained or opened in this session and selects it.
+func (a *App) addModel(nr NamedRetriever) {
+	a.extraModels = append(a.extraModels, nr)
+	a.model = len(a.models()) - 1
+	a.query.searchNow()
+}
+
+// setShared replaces this session's dataset (loaded from the Datasets pane).
+func (a *App) setShared(s *Shared) {
+	a.shared = s
+	a.extraModels = nil
+	a.sessionRows = nil
+	a.model = -1
+	if len(s.Models) > 0 {
+		a.model = 0
+	}
+	a.datasets.reset()
+	a.query.reset()
+	a.metrics.reset()
+}
+
+// Update handles one message.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		return a, nil
+	case forceQuitMsg:
+		return a, tea.Quit
+	case evalDoneMsg:
+		a.evalDone(msg)
+		return a, nil
+	case tea.KeyMsg:
+		return a, a.key(msg)
+	case tea.MouseMsg:
+		return a, a.mouse(msg)
+	}
+	var cmds []tea.Cmd
+	for _, p := range a.panes() {
+		cmds = append(cmds, p.update(msg))
+	}
+	return a, tea.Batch(cmds...)
+}
+
+func (a *App) key(msg tea.KeyMsg) tea.Cmd {
+	if msg.String() == "ctrl+c" {
+		return a.quit()
+	}
+	if a.quitting {
+		return nil
+	}
+	if a.showHelp {
+		switch {
+		case key.Matches(msg, a.keys.Quit):
+			return a.quit()
+		case key.Matches(msg, a.keys.Help), msg.String() == "esc":
+			a.showHelp = false
+		case msg.String() == "down" || msg.String() == "j":
+			a.helpOffset++
+		case msg.String() == "up" || msg.String() == "k":
+			a.helpOffset--
+		}
+		return nil
+	}
+	if a.pane().capturing() {
+		return a.pane().update(msg)
+	}
+	switch {
+	case key.Matches(msg, a.keys.Quit):
+		return a.quit()
+	case key.Matches(msg, a.keys.Help):
+		a.showHelp = true
+	case key.Matches(msg, a.keys.Theme):
+		a.setTheme(themes.Next(a.theme.Name))
+		a.setStatus(lvlInfo, "theme: %s", a.theme.Name)
+	case key.Matches(msg, a.keys.Next):
+		a.active = (a.active + 1) % numPanes
+	case key.Matches(msg, a.keys.Prev):
+		a.active = (a.active + numPanes - 1) % numPanes
+	case key.Matches(msg, a.keys.Datasets):
+		a.active = paneDatasets
+	case key.Matches(msg, a.keys.Training):
+		a.active = paneTraining
+	case key.Matches(msg, a.keys.Query):
+		a.active = paneQuery
+	case key.Matches(msg, a.keys.Metrics):
+		a.active = paneMetrics
+	default:
+		return a.pane().update(msg)
+	}
+	return nil
+}
+
+// mouse switches tabs on a click in the tab row and passes the rest to the pane.
+func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
+	if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft && msg.Y == 1 && !a.showHelp {
+		for i, sp := range tabSpans() {
+			if msg.X >= sp[0] && msg.X < sp[1] {
+				a.active = paneID(i)
+				return nil
+			}
+		}
+		return nil
+	}
+	return a.pane().update(msg)
+}
+
+// quit ends the program; a running training is cancelled first and its DoneEvent awaited.
+func (a *App) quit() tea.Cmd {
+	if a.quitting {
+		return tea.Quit // second request: do not wait
+	}
+	if a.training.running() {
+		a.quitting = true
+		a.training.cancel()
+		a.setStatus(lvlWarn, "stopping training and writing its checkpoint before quitting…")
+		return tea.Tick(quitGrace, func(time.Time) tea.Msg { return forceQuitMsg{} })
+	}
+	return tea.Quit
+}
+
+// tabLabel is the text of tab i.
+func tabLabel(i int) string { return fmt.Sprintf(" %d %s ", i+1, paneID(i)) }
+
+// tabSpans gives each tab's [start, end) columns in the tab row.
+func tabSpans() [][2]int {
+	var out [][2]int
+	x := 1
+	for i := 0; i < int(numPanes); i++ {
+		w := width(tabLabel(i))
+		out = append(out, [2]int{x, x + w})
+		x += w + 1
+	}
+	return out
+}
+
+// View renders the whole screen: exactly height lines, none wider than width.
+func (a *App) View() string {
+	w, h := a.width, a.height
+	if w < 20 || h < 6 {
+		return fit("terminal too small", w, h)
+	}
+	t := a.theme
+	header := a.headerView(w)
+	tabs := a.tabsView(w)
+	rule := t.TabRule.Render(strings.Repeat("─", w))
+	bodyH := h - 5
+	var body string
+	if a.showHelp {
+		body = a.helpView(w, bodyH)
+	} else {
+		body = a.pane().view(w, bodyH)
+	}
+	body = fit(body, w, bodyH)
+	status := a.statusView(w)
+	hints := a.hintsView(w)
+	return strings.Join([]string{header, tabs, rule, body, status, hints}, "\n")
+}
+
+func (a *App) headerView(w int) string {
+	t := a.theme
+	left := t.HeaderBrand.Render(" ◆ ARS Lab ")
+	info := " no dataset"
+	if d := a.shared.Data; d != nil {
+		info = fmt.Sprintf(" %s · %d passages · %d queries", d.Name, len(d.Passages), len(d.Queries))
+	}
+	model := "BM25"
+	if m, ok := a.currentModel(); ok {
+		model = m.Name
+	}
+	info += " · model: " + model + " "
+	right := " theme: " + t.Name + " "
+	if a.opts.ReadOnly {
+		right = " READ-ONLY DEMO ·" + right
+	}
+	room := w - width(left) - width(right)
+	if room < 8 {
+		right = ""
+		room = w - width(left)
+	}
+	mid := t.Header.Render(padRight(info, max(room, 0)))
+	return trunc(left+mid+t.Header.Render(right), w)
+}
+
+func (a *App) tabsView(w int) string {
+	t := a.theme
+	var b strings.Builder
+	b.WriteString(" ")
+	for i := 0; i < int(numPanes); i++ {
+		if i > 0 {
+			b.WriteString(t.TabRule.Render("│"))
+		}
+		label := tabLabel(i)
+		if paneID(i) == a.active {
+			b.WriteString(t.TabActive.Render(label))
+		} else {
+			b.WriteString(t.TabIdle.Render(label))
+		}
+	}
+	if a.training.running() {
+		b.WriteString("  " + a.training.badge())
+	}
+	return trunc(b.String(), w)
+}
+
+func (a *App) statusView(w int) string {
+	t := a.theme
+	st := t.StatusBar
+	icon := "•"
+	switch a.statusLevel {
+	case lvlOK:
+		st, icon = t.Good, "✓"
+	case lvlWarn:
+		st, icon = t.Warn, "!"
+	case lvlErr:
+		st, icon = t.Error, "✗"
+	}
+	return trunc(st.Render(" "+icon+" "+oneLine(a.statusText)), w)
+}
+
+func (a *App) hintsView(w int) string {
+	a.help.Width = w - 1
+	var ks []key.Binding
+	if a.showHelp {
+		ks = []key.Binding{
+			key.NewBinding(key.WithKeys("?"), key.WithHelp("?/esc", "close help")),
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
+			a.keys.Quit,
+		}
+	} else {
+		ks = append(ks, a.pane().hints()...)
+		if !a.pane().capturing() {
+			ks = append(ks, a.keys.Next, a.keys.Theme, a.keys.Help, a.keys.Quit)
+		}
+	}
+	return trunc(" "+a.help.ShortHelpView(ks), w)
+}
+
+// helpView is the overlay listing every key, grouped; groups flow into as many columns
+// as fit (each to the shortest column) and ↑/↓ scroll when they do not fit in height.
+func (a *App) helpView(w, h int) string {
+	t := a.theme
+	groups := []struct {
+		title string
+		keys  []key.Binding
+	}{
+		{"Global", a.keys.list()},
+		{"Datasets", a.datasets.bindings()},
+		{"Training", a.training.bindings()},
+		{"Query", a.query.bindings()},
+		{"Metrics", a.metrics.bindings()},
+	}
+	var blocks [][]string
+	colW := 0
+	for _, g := range groups {
+		lines := []string{t.Title.Render(g.title)}
+		kw := 0
+		for _, k := range g.keys {
+			kw = max(kw, width(k.Help().Key))
+		}
+		for _, k := range g.keys {
+			lines = append(lines, t.Key.Render(padRight(k.Help().Key, kw))+"  "+t.Desc.Render(k.Help().Desc))
+		}
+		for _, l := range lines {
+			colW = max(colW, width(l))
+		}
+		blocks = append(blocks, lines)
+	}
+	inner := w - 4
+	const gap = 3
+	ncol := max(1, min(len(blocks), (inner+gap)/(colW+gap)))
+	cols := make([][]string, ncol)
+	for _, b := range blocks {
+		best := 0
+		for i := range cols {
+			if len(cols[i]) < len(cols[best]) {
+				best = i
+			}
+		}
+		if len(cols[best]) > 0 {
+			cols[best] = append(cols[best], "")
+		}
+		cols[best] = append(cols[best], b...)
+	}
+	widths := make([]int, ncol)
+	strs := make([]string, ncol)
+	for i := range cols {
+		widths[i] = min(colW, inner)
+		strs[i] = strings.Join(cols[i], "\n")
+	}
+	content := strings.Split(hjoin(gap, widths, strs...), "\n")
+	content = append(content, "", t.Muted.Render("Training cannot be paused (the engine has no pause): x stops it and keeps the checkpoint."))
+	room := h - 2
+	a.helpOffset = min(max(a.helpOffset, 0), max(len(content)-room, 0))
+	if len(content) > room {
+		content = content[a.helpOffset:]
+		if len(content) > room {
+			content = append(content[:room-1], t.Subtle.Render("↓ more (↑/↓ scroll)"))
+		}
+	}
+	return t.Border.Padding(0, 1).Width(w - 2).Render(fitLines(content, w-4, room))
+}

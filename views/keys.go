@@ -1,0 +1,116 @@
+package views
+
+import "github.com/charmbracelet/bubbles/key"
+
+// globalKeys work on every pane (except while a text field has the focus).
+type globalKeys struct {
+	Datasets, Training, Query, Metrics key.Binding
+	Next, Prev                         key.Binding
+	Help, Theme, Quit                  key.Binding
+}
+
+func newGlobalKeys() globalKeys {
+	return globalKeys{
+		Datasets: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "datasets")),
+		Training: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "training")),
+		Query:    key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "query")),
+		Metrics:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "metrics")),
+		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Theme:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "cycle theme")),
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q/ctrl+c", "quit")),
+	}
+}
+
+func (k globalKeys) list() []key.Binding {
+	return []key.Binding{k.Datasets, k.Training, k.Query, k.Metrics, k.Next, k.Prev, k.Help, k.Theme, k.Quit}
+}
+
+// datasetKeys drive the Datasets pane.
+type datasetKeys struct {
+	Edit, Load, Cancel, Up, Down, PageUp, PageDown key.Binding
+}
+
+func newDatasetKeys() datasetKeys {
+	return datasetKeys{
+		Edit:     key.NewBinding(key.WithKeys("o", "/"), key.WithHelp("o or /", "type a dataset path")),
+		Load:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "load the path")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the path")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous query")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next query")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+	}
+}
+
+func (k datasetKeys) list() []key.Binding {
+	return []key.Binding{k.Edit, k.Load, k.Cancel, k.Up, k.Down, k.PageUp, k.PageDown}
+}
+
+// trainingKeys drive the Training pane.
+type trainingKeys struct {
+	Up, Down, Left, Right, Edit, Cancel, Start, Stop, Form key.Binding
+}
+
+func newTrainingKeys() trainingKeys {
+	return trainingKeys{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous field")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next field")),
+		Left:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous choice")),
+		Right:  key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next choice")),
+		Edit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit / apply field")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel edit")),
+		Start:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start training")),
+		Stop:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "stop, keep checkpoint")),
+		Form:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "show/hide the form")),
+	}
+}
+
+func (k trainingKeys) list() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Left, k.Right, k.Edit, k.Cancel, k.Start, k.Stop, k.Form}
+}
+
+// queryKeys drive the Query pane.
+type queryKeys struct {
+	Edit, Search, Cancel, Up, Down, Column, Model, Bidi key.Binding
+}
+
+func newQueryKeys() queryKeys {
+	return queryKeys{
+		Edit:   key.NewBinding(key.WithKeys("/", "i"), key.WithHelp("/ or i", "type a query")),
+		Search: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the query")),
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous result")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next result")),
+		Column: key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "model ↔ BM25 column")),
+		Model:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "next model")),
+		Bidi:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "toggle terminal bidi")),
+	}
+}
+
+func (k queryKeys) list() []key.Binding {
+	return []key.Binding{k.Edit, k.Search, k.Cancel, k.Up, k.Down, k.Column, k.Model, k.Bidi}
+}
+
+// metricsKeys drive the Metrics pane.
+type metricsKeys struct {
+	Left, Right, Sort, CSV, JSON, Eval, Up, Down key.Binding
+}
+
+func newMetricsKeys() metricsKeys {
+	return metricsKeys{
+		Left:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous column")),
+		Right: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next column")),
+		Sort:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by column / flip")),
+		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous row")),
+		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next row")),
+		Eval:  key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "evaluate models now")),
+		CSV:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export metrics.csv")),
+		JSON:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export metrics.json")),
+	}
+}
+
+func (k metricsKeys) list() []key.Binding {
+	return []key.Binding{k.Left, k.Right, k.Sort, k.Up, k.Down, k.Eval, k.CSV, k.JSON}
+}

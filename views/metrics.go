@@ -1,0 +1,414 @@
+package views
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/metrics"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// metricCol is one metric column of the table.
+type metricCol struct{ label, key string }
+
+// topKs are the cut-offs of the Top-k columns and curve.
+func topKs() []int { return []int{1, 5, 10, 20, 50, 100} }
+
+func metricCols() []metricCol {
+	cols := make([]metricCol, 0, len(topKs())+3)
+	for _, k := range topKs() {
+		cols = append(cols, metricCol{fmt.Sprintf("Top-%d", k), metrics.TopKey(k)})
+	}
+	return append(cols, metricCol{"MRR@10", metrics.MRR10}, metricCol{"MAP", metrics.MAP}, metricCol{"nDCG@10", metrics.NDCG10})
+}
+
+type metricsPane struct {
+	a      *App
+	keys   metricsKeys
+	col    int  // selected column: 0 name, 1 split, 2… metrics
+	sortBy int  // -1: insertion order
+	desc   bool // sort direction
+	cursor int
+}
+
+func newMetricsPane(a *App) *metricsPane {
+	return &metricsPane{a: a, keys: newMetricsKeys(), col: 2 + len(topKs()), sortBy: -1}
+}
+
+func (p *metricsPane) applyTheme()             {}
+func (p *metricsPane) capturing() bool         { return false }
+func (p *metricsPane) bindings() []key.Binding { return p.keys.list() }
+func (p *metricsPane) reset()                  { p.cursor = 0 }
+
+func (p *metricsPane) hints() []key.Binding {
+	return []key.Binding{p.keys.Right, p.keys.Sort, p.keys.Eval, p.keys.CSV, p.keys.JSON}
+}
+
+// rows returns every row to show, sorted as chosen.
+func (p *metricsPane) rows() []MetricsRow {
+	rows := append(append([]MetricsRow(nil), p.a.shared.Results...), p.a.sessionRows...)
+	if p.sortBy < 0 {
+		return rows
+	}
+	cols := metricCols()
+	less := func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		switch p.sortBy {
+		case 0:
+			return a.Name < b.Name
+		case 1:
+			return a.Split < b.Split
+		}
+		k := cols[p.sortBy-2].key
+		va, oka := a.Metrics[k]
+		vb, okb := b.Metrics[k]
+		if !oka || !okb { // missing values last whatever the direction
+			return oka && !okb != p.desc
+		}
+		return va < vb
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if p.desc {
+			return less(j, i)
+		}
+		return less(i, j)
+	})
+	return rows
+}
+
+func (p *metricsPane) update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	ncols := 2 + len(metricCols())
+	switch {
+	case key.Matches(km, p.keys.Left):
+		p.col = (p.col + ncols - 1) % ncols
+	case key.Matches(km, p.keys.Right):
+		p.col = (p.col + 1) % ncols
+	case key.Matches(km, p.keys.Sort):
+		if p.sortBy == p.col {
+			p.desc = !p.desc
+		} else {
+			p.sortBy, p.desc = p.col, p.col >= 2 // metrics: best first
+		}
+	case key.Matches(km, p.keys.Up):
+		p.cursor = max(p.cursor-1, 0)
+	case key.Matches(km, p.keys.Down):
+		p.cursor = min(p.cursor+1, max(len(p.rows())-1, 0))
+	case key.Matches(km, p.keys.CSV):
+		return p.export("metrics.csv", writeCSV)
+	case key.Matches(km, p.keys.JSON):
+		return p.export("metrics.json", writeJSON)
+	case key.Matches(km, p.keys.Eval):
+		return p.a.evaluateAll()
+	}
+	return nil
+}
+
+// export writes the rows to name in the working directory, atomically.
+func (p *metricsPane) export(name string, write func(f *os.File, rows []MetricsRow) error) tea.Cmd {
+	if p.a.opts.ReadOnly {
+		p.a.setStatus(lvlWarn, "read-only demo: exporting files is disabled")
+		return nil
+	}
+	rows := p.rows()
+	if len(rows) == 0 {
+		p.a.setStatus(lvlWarn, "nothing to export yet: press v to evaluate")
+		return nil
+	}
+	path, err := writeAtomic(name, rows, write)
+	if err != nil {
+		p.a.fail(err)
+		return nil
+	}
+	p.a.setStatus(lvlOK, "wrote %d rows to %s", len(rows), path)
+	return nil
+}
+
+// writeAtomic writes through a temporary file in the same directory, then renames it.
+func writeAtomic(name string, rows []MetricsRow, write func(f *os.File, rows []MetricsRow) error) (string, error) {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return "", fmt.Errorf("export %s: %w", name, err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("export %s: %w", abs, err)
+	}
+	tmp := f.Name()
+	err = write(f, rows)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, abs)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("export %s: %w", abs, err)
+	}
+	return abs, nil
+}
+
+func writeCSV(f *os.File, rows []MetricsRow) error {
+	w := csv.NewWriter(f)
+	head := []string{"name", "split"}
+	for _, c := range metricCols() {
+		head = append(head, c.key)
+	}
+	if err := w.Write(head); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		rec := []string{r.Name, r.Split}
+		for _, c := range metricCols() {
+			v, ok := r.Metrics[c.key]
+			if ok {
+				rec = append(rec, strconv.FormatFloat(v, 'f', 6, 64))
+			} else {
+				rec = append(rec, "")
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func writeJSON(f *os.File, rows []MetricsRow) error {
+	type jrow struct {
+		Name    string             `json:"name"`
+		Split   string             `json:"split"`
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	out := make([]jrow, len(rows))
+	for i, r := range rows {
+		out[i] = jrow{r.Name, r.Split, r.Metrics}
+	}
+	enc := json.NewEncoder(f)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// bestPerColumn returns, per metric column, the highest value among rows (NaN if none).
+func bestPerColumn(rows []MetricsRow) []float64 {
+	cols := metricCols()
+	best := make([]float64, len(cols))
+	for i, c := range cols {
+		best[i] = math.NaN()
+		for _, r := range rows {
+			if v, ok := r.Metrics[c.key]; ok && (math.IsNaN(best[i]) || v > best[i]) {
+				best[i] = v
+			}
+		}
+	}
+	return best
+}
+
+func (p *metricsPane) view(w, h int) string {
+	t := p.a.theme
+	rows := p.rows()
+	if len(rows) == 0 {
+		msg := "No metrics yet. Press v to evaluate BM25"
+		if len(p.a.models()) > 0 {
+			msg += " and the models"
+		}
+		msg += " on the dev/test splits"
+		if p.a.opts.Engine.Evaluate == nil {
+			msg = "No metrics were given and evaluation is not available in this build."
+		}
+		return fitLines([]string{" " + t.Title.Render("Metrics"), "", " " + t.Muted.Render(msg)}, w, h)
+	}
+	p.cursor = min(p.cursor, len(rows)-1)
+	cols := metricCols()
+	const cw = 8
+	splitW := 6
+	nameW := max(min(w-2-splitW-cw*len(cols), 28), 16)
+	cellsW := max(w-2-nameW-splitW, 0)
+	visible := max(min(len(cols), cellsW/cw), 1)
+	// Scroll the metric columns so that the selected one is shown.
+	first := 0
+	if sel := p.col - 2; sel >= visible {
+		first = sel - visible + 1
+	}
+	best := bestPerColumn(rows)
+
+	header := func(i int, label string, wd int, right bool) string {
+		if i == p.sortBy {
+			if p.desc {
+				label += "▼"
+			} else {
+				label += "▲"
+			}
+		}
+		s := padRight(label, wd)
+		if right {
+			s = padLeft(label, wd)
+		}
+		if i == p.col {
+			return t.Selected.Render(s)
+		}
+		return t.Muted.Render(s)
+	}
+	head := " " + header(0, "Name", nameW, false) + header(1, "Split", splitW, false)
+	for i := first; i < first+visible; i++ {
+		head += header(i+2, cols[i].label, cw, true)
+	}
+	lines := []string{head}
+	tableH := min(len(rows), max(h/2-1, 2))
+	firstRow := 0
+	if p.cursor >= tableH {
+		firstRow = p.cursor - tableH + 1
+	}
+	for ri := firstRow; ri < len(rows) && ri < firstRow+tableH; ri++ {
+		r := rows[ri]
+		mark := " "
+		if ri == p.cursor {
+			mark = t.Accent.Render("▸")
+		}
+		line := mark + t.SeriesStyle(ri).Render("━") + " " + t.Text.Render(padRight(r.Name, nameW-2)) + t.Muted.Render(padRight(r.Split, splitW))
+		for i := first; i < first+visible; i++ {
+			v, ok := r.Metrics[cols[i].key]
+			var cell string
+			switch {
+			case !ok:
+				cell = t.Subtle.Render("—")
+			case v == best[i] && len(rows) > 1:
+				cell = t.Best.Render(fmt.Sprintf("%.3f", v))
+			default:
+				cell = t.Text.Render(fmt.Sprintf("%.3f", v))
+			}
+			line += padLeft(cell, cw)
+		}
+		lines = append(lines, line)
+	}
+	if visible < len(cols) {
+		lines = append(lines, t.Subtle.Render(fmt.Sprintf(" columns %d–%d of %d: ←/→ scroll", first+1, first+visible, len(cols))))
+	}
+	lines = append(lines, "")
+	plotH := h - len(lines)
+	if plotH >= 5 {
+		lines = append(lines, " "+t.Title.Render("Top-k accuracy")+t.Muted.Render("  k on x, share of queries with a relevant passage in the top k on y"))
+		var ss []series
+		for ri, r := range rows {
+			vals := make([]float64, len(topKs()))
+			for i, k := range topKs() {
+				v, ok := r.Metrics[metrics.TopKey(k)]
+				if !ok {
+					v = math.NaN()
+				}
+				vals[i] = v
+			}
+			ss = append(ss, series{Name: r.Name, Values: vals, Style: t.SeriesStyle(ri)})
+		}
+		if p.cursor < len(ss) { // the selected row is drawn last, on top
+			sel := ss[p.cursor]
+			ss = append(append(ss[:p.cursor:p.cursor], ss[p.cursor+1:]...), sel)
+		}
+		labels := make([]string, len(topKs()))
+		for i, k := range topKs() {
+			labels[i] = strconv.Itoa(k)
+		}
+		zero, one := 0.0, 1.0
+		chart := lineChart(ss, min(w-2, 90), plotH-1, chartOpts{YMin: &zero, YMax: &one, XLabels: labels,
+			YFormat: func(v float64) string { return fmt.Sprintf("%.1f", v) }})
+		lines = append(lines, indent(chart, " ")...)
+	}
+	return fitLines(lines, w, h)
+}
+
+// addRow records a metrics row of this session (replacing one with the same name and split).
+func (a *App) addRow(r MetricsRow) {
+	for i, old := range a.sessionRows {
+		if old.Name == r.Name && old.Split == r.Split {
+			a.sessionRows[i] = r
+			return
+		}
+	}
+	a.sessionRows = append(a.sessionRows, r)
+}
+
+// evalSplits are the splits evaluated in a session: dev and test when judged.
+func evalSplits(d *datasets.Dataset) []datasets.Split {
+	var out []datasets.Split
+	for _, sp := range []datasets.Split{datasets.Dev, datasets.Test} {
+		if len(d.Qrels[sp]) > 0 {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// evaluate scores one retriever on the judged dev/test splits in the background.
+func (a *App) evaluate(name string, nr NamedRetriever) tea.Cmd {
+	return a.evaluateRetriever(name, nr.R)
+}
+
+func (a *App) evaluateRetriever(name string, r engine.Retriever) tea.Cmd {
+	eval := a.opts.Engine.Evaluate
+	d := a.shared.Data
+	if eval == nil || d == nil || r == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, sp := range evalSplits(d) {
+		sp := sp
+		cmds = append(cmds, func() tea.Msg {
+			m, err := eval(context.Background(), r, d, sp)
+			return evalDoneMsg{row: MetricsRow{Name: name, Split: string(sp), Metrics: m}, data: d, err: err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// evaluateAll evaluates BM25 and every model.
+func (a *App) evaluateAll() tea.Cmd {
+	switch {
+	case a.opts.Engine.Evaluate == nil:
+		a.setStatus(lvlWarn, "evaluation is not available in this build")
+		return nil
+	case a.shared.Data == nil:
+		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
+		return nil
+	case len(evalSplits(a.shared.Data)) == 0:
+		a.setStatus(lvlWarn, "%s has no judged dev or test queries", a.shared.Data.Name)
+		return nil
+	}
+	var cmds []tea.Cmd
+	if a.shared.BM25 != nil {
+		cmds = append(cmds, a.evaluateRetriever(a.shared.BM25.Name(), a.shared.BM25))
+	}
+	for _, m := range a.models() {
+		cmds = append(cmds, a.evaluate(m.Name, m))
+	}
+	a.setStatus(lvlInfo, "evaluating %d retrievers on %v…", len(cmds), evalSplits(a.shared.Data))
+	return tea.Batch(cmds...)
+}
+
+// evalDone records a finished evaluation.
+func (a *App) evalDone(msg evalDoneMsg) {
+	if msg.data != a.shared.Data {
+		return
+	}
+	if msg.err != nil {
+		a.setStatus(lvlErr, "evaluating %s on %s: %v", msg.row.Name, msg.row.Split, msg.err)
+		return
+	}
+	a.addRow(msg.row)
+	a.setStatus(lvlOK, "%s on %s: MRR@10 %.3f · Top-10 %.3f", msg.row.Name, msg.row.Split,
+		msg.row.Metrics[metrics.MRR10], msg.row.Metrics[metrics.TopKey(10)])
+}

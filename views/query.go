@@ -1,0 +1,639 @@
+package views
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/text"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// searchDepth is how many hits each retriever returns.
+const searchDepth = 10
+
+// column is one retriever's result list.
+type column struct {
+	name    string
+	model   int // index into App.models(); -1 for BM25
+	hits    []engine.Hit
+	took    time.Duration
+	sel     int
+	explain func(query string, passage int) ([]float64, float64)
+}
+
+// searchMsg delivers the results of one submitted query.
+type searchMsg struct {
+	seq  int
+	data *datasets.Dataset
+	cols []column
+}
+
+type explained struct {
+	contrib []float64
+	score   float64
+}
+
+type queryPane struct {
+	a    *App
+	keys queryKeys
+	in   *input
+
+	query  string // last submitted query
+	cols   []column
+	focus  int // focused column
+	seq    int
+	byText map[string][]string
+	data   *datasets.Dataset // byText belongs to
+
+	cache map[string]explained
+}
+
+func newQueryPane(a *App) *queryPane {
+	p := &queryPane{a: a, keys: newQueryKeys(), cache: map[string]explained{}}
+	p.in = &input{}
+	p.in.Prompt = "query › "
+	p.in.Placeholder = "type a question and press enter"
+	p.in.CharLimit = 1024
+	p.reset()
+	return p
+}
+
+func (p *queryPane) applyTheme() {
+	t := p.a.theme
+	p.in.PromptStyle = t.InputPrompt
+	p.in.TextStyle = t.InputText
+	p.in.PlaceholderStyle = t.Placeholder
+	p.in.CursorStyle = t.Cursor
+}
+
+// reset pre-fills an example query of the current dataset and answers it.
+func (p *queryPane) reset() {
+	p.cols, p.focus, p.query = nil, 0, ""
+	p.cache = map[string]explained{}
+	d := p.a.shared.Data
+	if d == nil {
+		p.in.SetValue("")
+		return
+	}
+	p.in.SetValue(exampleQuery(d))
+	p.searchNow()
+}
+
+// exampleQuery picks the first judged dev (else test, else any) query.
+func exampleQuery(d *datasets.Dataset) string {
+	for _, sp := range []datasets.Split{datasets.Dev, datasets.Test, datasets.Train} {
+		q := d.Qrels[sp]
+		for _, qq := range d.Queries {
+			if len(q[qq.ID]) > 0 {
+				return oneLine(qq.Text)
+			}
+		}
+	}
+	if len(d.Queries) > 0 {
+		return oneLine(d.Queries[0].Text)
+	}
+	return ""
+}
+
+func (p *queryPane) capturing() bool         { return p.in.Focused() }
+func (p *queryPane) bindings() []key.Binding { return p.keys.list() }
+
+func (p *queryPane) hints() []key.Binding {
+	if p.in.Focused() {
+		return []key.Binding{p.keys.Search, p.keys.Cancel}
+	}
+	ks := []key.Binding{p.keys.Edit, p.keys.Down}
+	if len(p.cols) > 1 {
+		ks = append(ks, p.keys.Column)
+	}
+	if len(p.a.models()) > 1 {
+		ks = append(ks, p.keys.Model)
+	}
+	return append(ks, p.keys.Bidi)
+}
+
+// retrievers lists the columns to search: the current model (if any), then BM25.
+func (p *queryPane) retrievers() []column {
+	var cols []column
+	if m, ok := p.a.currentModel(); ok && m.R != nil {
+		cols = append(cols, column{name: m.Name, model: p.a.model, explain: m.Explain})
+		cols[0].hits = nil
+	}
+	if p.a.shared.BM25 != nil {
+		cols = append(cols, column{name: p.a.shared.BM25.Name(), model: -1})
+	}
+	return cols
+}
+
+// runSearch ranks q with every column's retriever.
+func runSearch(cols []column, rs []engine.Retriever, q string, now func() time.Time) []column {
+	out := make([]column, len(cols))
+	for i, c := range cols {
+		start := now()
+		c.hits = rs[i].Search(q, searchDepth)
+		c.took = now().Sub(start)
+		out[i] = c
+	}
+	return out
+}
+
+func (p *queryPane) retrieverOf(c column) engine.Retriever {
+	if c.model < 0 {
+		return p.a.shared.BM25
+	}
+	return p.a.models()[c.model].R
+}
+
+// searchNow answers the input synchronously (used for the first screen and model changes).
+func (p *queryPane) searchNow() {
+	q := strings.TrimSpace(p.in.Value())
+	if q == "" || p.a.shared.Data == nil {
+		return
+	}
+	cols := p.retrievers()
+	rs := make([]engine.Retriever, len(cols))
+	for i, c := range cols {
+		rs[i] = p.retrieverOf(c)
+	}
+	p.seq++
+	p.setResults(q, runSearch(cols, rs, q, p.a.now))
+}
+
+// search answers the input in the background.
+func (p *queryPane) search() tea.Cmd {
+	q := strings.TrimSpace(p.in.Value())
+	if q == "" {
+		p.a.setStatus(lvlWarn, "type a query first")
+		return nil
+	}
+	if p.a.shared.Data == nil {
+		p.a.setStatus(lvlWarn, "load a dataset first (pane 1)")
+		return nil
+	}
+	cols := p.retrievers()
+	rs := make([]engine.Retriever, len(cols))
+	for i, c := range cols {
+		rs[i] = p.retrieverOf(c)
+	}
+	p.seq++
+	seq, d, now := p.seq, p.a.shared.Data, p.a.now
+	p.a.setStatus(lvlInfo, "searching…")
+	return func() tea.Msg {
+		return searchMsg{seq: seq, data: d, cols: runSearch(cols, rs, q, now)}
+	}
+}
+
+func (p *queryPane) setResults(q string, cols []column) {
+	p.query, p.cols = q, cols
+	p.focus = 0
+	var parts []string
+	for _, c := range cols {
+		parts = append(parts, fmt.Sprintf("%s %d hits in %s", c.name, len(c.hits), c.took.Round(10*time.Microsecond)))
+	}
+	if len(cols) == 0 {
+		p.a.setStatus(lvlWarn, "no retriever available for this dataset")
+		return
+	}
+	p.a.setStatus(lvlInfo, "%s", strings.Join(parts, " · "))
+}
+
+func (p *queryPane) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case searchMsg:
+		if msg.seq == p.seq && msg.data == p.a.shared.Data {
+			p.setResults(strings.TrimSpace(p.in.Value()), msg.cols)
+		}
+		return nil
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			p.move(-1)
+		case tea.MouseButtonWheelDown:
+			p.move(1)
+		}
+		return nil
+	case tea.KeyMsg:
+		return p.key(msg)
+	}
+	if p.in.Focused() {
+		return p.in.Update(msg)
+	}
+	return nil
+}
+
+func (p *queryPane) key(msg tea.KeyMsg) tea.Cmd {
+	if p.in.Focused() {
+		switch {
+		case key.Matches(msg, p.keys.Cancel):
+			p.in.Blur()
+			return nil
+		case key.Matches(msg, p.keys.Search):
+			p.in.Blur()
+			return p.search()
+		}
+		return p.in.Update(msg)
+	}
+	switch {
+	case key.Matches(msg, p.keys.Edit):
+		p.in.CursorEnd()
+		return p.in.Focus()
+	case key.Matches(msg, p.keys.Search):
+		return p.search()
+	case key.Matches(msg, p.keys.Up):
+		p.move(-1)
+	case key.Matches(msg, p.keys.Down):
+		p.move(1)
+	case key.Matches(msg, p.keys.Column):
+		if len(p.cols) > 1 {
+			p.focus = (p.focus + 1) % len(p.cols)
+		}
+	case key.Matches(msg, p.keys.Model):
+		n := len(p.a.models())
+		if n == 0 {
+			p.a.setStatus(lvlInfo, "no trained model: train one (pane 2) or start with --model")
+			return nil
+		}
+		p.a.model = (p.a.model + 1) % n
+		p.searchNow()
+		p.a.setStatus(lvlInfo, "model: %s", p.a.models()[p.a.model].Name)
+	case key.Matches(msg, p.keys.Bidi):
+		p.a.bidi = !p.a.bidi
+		if p.a.bidi {
+			p.a.setStatus(lvlInfo, "bidi: the terminal reorders right-to-left text itself (logical order sent)")
+		} else {
+			p.a.setStatus(lvlInfo, "bidi: ARS Lab reorders right-to-left text (visual order sent)")
+		}
+	}
+	return nil
+}
+
+func (p *queryPane) move(d int) {
+	if len(p.cols) == 0 {
+		return
+	}
+	c := &p.cols[p.focus]
+	c.sel = min(max(c.sel+d, 0), max(len(c.hits)-1, 0))
+}
+
+// relevantSet returns the passage ids judged relevant (any split) to the query text,
+// matched against the dataset's queries after normalisation.
+func (p *queryPane) relevantSet(q string) map[string]bool {
+	d := p.a.shared.Data
+	if d == nil {
+		return nil
+	}
+	if p.data != d {
+		p.byText = map[string][]string{}
+		for _, qq := range d.Queries {
+			k := normQuery(qq.Text)
+			p.byText[k] = append(p.byText[k], qq.ID)
+		}
+		p.data = d
+	}
+	ids := p.byText[normQuery(q)]
+	if len(ids) == 0 {
+		return nil
+	}
+	rel := map[string]bool{}
+	for _, qrels := range d.Qrels {
+		for _, id := range ids {
+			for pid, g := range qrels[id] {
+				if g > 0 {
+					rel[pid] = true
+				}
+			}
+		}
+	}
+	return rel
+}
+
+// normQuery is the analyzer's token sequence of a query, used to recognise dataset queries.
+func normQuery(s string) string {
+	return strings.Join(text.Tokens(s, text.Detect(s), text.DefaultOptions()), " ")
+}
+
+// judgedQuery names the dataset query the text matches (id and split), if any.
+func (p *queryPane) judgedQuery(q string) string {
+	d := p.a.shared.Data
+	p.relevantSet(q)
+	ids := p.byText[normQuery(q)]
+	if len(ids) == 0 {
+		return ""
+	}
+	for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
+		if _, ok := d.Qrels[sp][ids[0]]; ok {
+			return ids[0] + " (" + string(sp) + ")"
+		}
+	}
+	return ids[0]
+}
+
+func (p *queryPane) view(w, h int) string {
+	t := p.a.theme
+	p.in.Width = max(w-width(p.in.Prompt)-4, 1)
+	lines := []string{" " + p.in.View()}
+	d := p.a.shared.Data
+	if d == nil {
+		lines = append(lines, "", " "+t.Muted.Render("No dataset loaded: open one in the Datasets pane (1)."))
+		return fitLines(lines, w, h)
+	}
+	info := ""
+	if p.query != "" {
+		if jq := p.judgedQuery(p.query); jq != "" {
+			info = t.Muted.Render("judged query "+jq+" · ") + t.Relevant.Render("✓") + t.Muted.Render(" = relevant in qrels")
+		} else {
+			info = t.Muted.Render("free query: not in the dataset, so no ✓ judgements")
+		}
+	}
+	mode := "bidi: reordered here"
+	if p.a.bidi {
+		mode = "bidi: terminal"
+	}
+	lines = append(lines, " "+info+strings.Repeat(" ", max(w-width(info)-width(mode)-3, 1))+t.Subtle.Render(mode))
+	if len(p.cols) == 0 {
+		lines = append(lines, "", " "+t.Muted.Render("Press / to type a query, enter to search."))
+		return fitLines(lines, w, h)
+	}
+	rest := h - len(lines)
+	m, hasModel := p.a.currentModel()
+	explain := hasModel && m.Explain != nil
+	detailH := 6
+	if explain {
+		detailH = 10
+	}
+	detailH = max(min(detailH, rest-8), 0)
+	listH := rest - detailH
+	var list string
+	switch {
+	case len(p.cols) > 1 && w >= 90:
+		lw := (w - 1) / 2
+		rw := w - 1 - lw
+		list = hjoin(1, []int{lw, rw}, p.columnView(0, lw, listH), p.columnView(1, rw, listH))
+	case len(p.cols) > 1: // narrow: the focused column only, with a switcher line
+		sw := ""
+		for i, c := range p.cols {
+			if i > 0 {
+				sw += t.Subtle.Render(" │ ")
+			}
+			if i == p.focus {
+				sw += t.TabActive.Render(c.name)
+			} else {
+				sw += t.TabIdle.Render(c.name)
+			}
+		}
+		list = " " + sw + t.Subtle.Render("   ←/→ switch") + "\n" + p.columnView(p.focus, w, listH-1)
+	default:
+		list = p.columnView(0, w, listH)
+	}
+	lines = append(lines, list)
+	if detailH > 0 {
+		c := p.cols[p.focus]
+		if len(c.hits) > 0 {
+			hit := c.hits[c.sel]
+			if explain {
+				lines = append(lines, p.explainView(m, hit, w, detailH))
+			} else {
+				lines = append(lines, p.passageView(hit, w, detailH))
+			}
+		}
+	}
+	return fitLines(lines, w, h)
+}
+
+// columnView renders one retriever's hits: two lines per hit.
+func (p *queryPane) columnView(ci, w, h int) string {
+	t := p.a.theme
+	c := p.cols[ci]
+	focused := ci == p.focus
+	title := t.Title.Render(c.name)
+	if !focused {
+		title = t.Muted.Render(c.name)
+	}
+	if focused && len(p.cols) > 1 {
+		title = t.Accent.Render("▌") + title
+	} else {
+		title = " " + title
+	}
+	title += t.Subtle.Render(fmt.Sprintf("  %d hits · %s", len(c.hits), c.took.Round(10*time.Microsecond)))
+	lines := []string{title, t.Subtle.Render(fmt.Sprintf(" %2s %s %8s  %5s  %s", "#", "✓", "score", "σ", "passage"))}
+	if len(c.hits) == 0 {
+		lines = append(lines, t.Muted.Render("   no passage shares a term with the query"))
+		return fitLines(lines, w, h)
+	}
+	rel := p.relevantSet(p.query)
+	set := p.hlTerms()
+	per := 2
+	room := (h - len(lines)) / per
+	if room < 1 {
+		return fitLines(lines, w, h)
+	}
+	first := 0
+	if c.sel >= room {
+		first = c.sel - room + 1
+	}
+	d := p.a.shared.Data
+	for i := first; i < len(c.hits) && i < first+room; i++ {
+		hit := c.hits[i]
+		mark := "   "
+		if rel[hit.ID] {
+			mark = t.Relevant.Render(" ✓ ")
+		}
+		prob := "    —"
+		if !math.IsNaN(hit.Prob) {
+			prob = fmt.Sprintf("%5.3f", hit.Prob)
+		}
+		var ps datasets.Passage
+		if hit.Index >= 0 && hit.Index < len(d.Passages) {
+			ps = d.Passages[hit.Index]
+		}
+		name := ps.Title
+		if name == "" {
+			name = hit.ID
+		} else {
+			name = hit.ID + " · " + name
+		}
+		nums := fmt.Sprintf("%8.3f  %s  ", hit.Score, prob)
+		head := fmt.Sprintf("%2d", i+1) + mark + t.Text.Render(nums)
+		tw := max(w-width(head)-1, 4)
+		head += p.a.para(name, tw, 1, set, t.Accent)[0]
+		sn := p.a.para(oneLine(ps.Text), w-6, 1, set, t.Text)[0]
+		if i == c.sel && focused {
+			lines = append(lines, t.Selected.Render("▸")+head, "     "+sn)
+		} else {
+			lines = append(lines, " "+head, "     "+sn)
+		}
+	}
+	return fitLines(lines, w, h)
+}
+
+// hlTerms is the set of query terms to highlight, plus the visual (reversed) spelling
+// of right-to-left terms so that reordered lines still match.
+func (p *queryPane) hlTerms() map[string]bool {
+	set := terms(p.query)
+	if !p.a.bidi {
+		for tm := range set {
+			if hasRTL(tm) {
+				set[reverseRunes(tm)] = true
+			}
+		}
+	}
+	return set
+}
+
+func reverseRunes(s string) string {
+	r := []rune(s)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
+}
+
+// passageView shows the selected passage in full (as much as fits).
+func (p *queryPane) passageView(hit engine.Hit, w, h int) string {
+	t := p.a.theme
+	d := p.a.shared.Data
+	if hit.Index < 0 || hit.Index >= len(d.Passages) {
+		return ""
+	}
+	ps := d.Passages[hit.Index]
+	head := t.Subtle.Render(strings.Repeat("─", 2)) + " " + t.Title.Render(ps.ID)
+	if ps.Title != "" {
+		head += t.Text.Render(" · " + p.a.disp(ps.Title))
+	}
+	head += " " + t.Subtle.Render(strings.Repeat("─", max(w-width(head)-1, 0)))
+	lines := []string{head}
+	lines = append(lines, indent(p.a.para(oneLine(ps.Text), w-2, h-1, p.hlTerms(), t.Text), " ")...)
+	return fitLines(lines, w, h)
+}
+
+func indent(ls []string, pre string) []string {
+	for i := range ls {
+		ls[i] = pre + ls[i]
+	}
+	return ls
+}
+
+// explainView shows the ARS score of the selected passage broken into dimensions.
+func (p *queryPane) explainView(m NamedRetriever, hit engine.Hit, w, h int) string {
+	t := p.a.theme
+	k := fmt.Sprintf("%s\x00%s\x00%d", m.Name, p.query, hit.Index)
+	ex, ok := p.cache[k]
+	if !ok {
+		ex.contrib, ex.score = m.Explain(p.query, hit.Index)
+		p.cache[k] = ex
+	}
+	sum := 0.0
+	for _, v := range ex.contrib {
+		sum += v
+	}
+	head := t.Subtle.Render("──") + " " + t.Title.Render("Why "+hit.ID) + " " +
+		t.Text.Render(fmt.Sprintf("s = Σ vᵢ·tanh(…)ᵢ + b = %.3f + %.3f = %.3f · σ(s) = %.3f · %d dims",
+			sum, ex.score-sum, ex.score, sigmoid(ex.score), len(ex.contrib)))
+	lines := []string{trunc(head, w)}
+	if len(ex.contrib) == 0 {
+		lines = append(lines, " "+t.Muted.Render("the model gave no contributions for this passage"))
+		return fitLines(lines, w, h)
+	}
+	pos, neg := heatStrip(ex.contrib, w-4, t.HeatPos, t.HeatNeg)
+	lines = append(lines, " "+t.Good.Render("+")+" "+pos, " "+t.Error.UnsetBold().Render("−")+" "+neg)
+	nBars := min(5, h-len(lines)-2)
+	if nBars <= 0 {
+		return fitLines(lines, w, h)
+	}
+	type dv struct {
+		dim int
+		v   float64
+	}
+	all := make([]dv, len(ex.contrib))
+	maxAbs := 0.0
+	for i, v := range ex.contrib {
+		all[i] = dv{i, v}
+		maxAbs = math.Max(maxAbs, math.Abs(v))
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].v > all[j].v })
+	cw := (w - 3) / 2
+	bars := func(title string, items []dv, st lipgloss.Style) string {
+		out := []string{t.Muted.Render(title)}
+		dw := width(fmt.Sprintf("d%d", len(ex.contrib)-1))
+		for _, it := range items {
+			label := padRight(fmt.Sprintf("d%d", it.dim), dw)
+			val := fmt.Sprintf("%+.3f", it.v)
+			bw := max(cw-dw-width(val)-3, 1)
+			frac := 0.0
+			if maxAbs > 0 {
+				frac = math.Abs(it.v) / maxAbs
+			}
+			out = append(out, t.Text.Render(label)+" "+st.Render(padRight(hbar(frac, bw), bw))+" "+t.Text.Render(val))
+		}
+		return strings.Join(out, "\n")
+	}
+	var top, bottom []dv
+	for i := 0; i < len(all) && len(top) < nBars; i++ {
+		if all[i].v > 0 {
+			top = append(top, all[i])
+		}
+	}
+	for i := len(all) - 1; i >= 0 && len(bottom) < nBars; i-- {
+		if all[i].v < 0 {
+			bottom = append(bottom, all[i])
+		}
+	}
+	lines = append(lines, hjoin(2, []int{cw, w - cw - 3}, " "+strings.ReplaceAll(bars("top positive dimensions", top, t.Good), "\n", "\n "),
+		bars("top negative dimensions", bottom, t.Error.UnsetBold())))
+	return fitLines(lines, w, h)
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// heatStrip draws per-dimension contributions in w cells: the first row grows with
+// positive contributions, the second with negative ones (bins sum neighbouring
+// dimensions when there are more dimensions than cells). Colour intensity follows magnitude.
+func heatStrip(c []float64, w int, posSt, negSt []lipgloss.Style) (string, string) {
+	if w <= 0 || len(c) == 0 {
+		return "", ""
+	}
+	cells := min(w, len(c))
+	per := 1 // cells per bin: widen few dimensions (at most 3 cells each)
+	if len(c) < w {
+		per = min(w/len(c), 3)
+	}
+	vals := make([]float64, cells)
+	for i, v := range c {
+		vals[i*cells/len(c)] += v
+	}
+	maxAbs := 0.0
+	for _, v := range vals {
+		maxAbs = math.Max(maxAbs, math.Abs(v))
+	}
+	var pos, neg strings.Builder
+	pick := func(sts []lipgloss.Style, f float64) lipgloss.Style {
+		i := min(int(f*float64(len(sts))), len(sts)-1)
+		return sts[max(i, 0)]
+	}
+	for _, v := range vals {
+		f := 0.0
+		if maxAbs > 0 {
+			f = math.Abs(v) / maxAbs
+		}
+		blank := strings.Repeat(" ", per)
+		switch {
+		case v > 0:
+			pos.WriteString(pick(posSt, f).Render(strings.Repeat(vlevel(f), per)))
+			neg.WriteString(blank)
+		case v < 0:
+			pos.WriteString(blank)
+			neg.WriteString(pick(negSt, f).Render(strings.Repeat(vlevel(f), per)))
+		default:
+			pos.WriteString(blank)
+			neg.WriteString(blank)
+		}
+	}
+	return pos.String(), neg.String()
+}
