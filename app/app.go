@@ -45,8 +45,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(args) == 0 {
-		return e.report(runTUI(ctx, e, nil))
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help") {
+		return e.report(runTUI(ctx, e, args))
 	}
 	cmd, rest := args[0], args[1:]
 	var err error

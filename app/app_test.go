@@ -99,6 +99,8 @@ func TestCommandErrors(t *testing.T) {
 		{"train without out", []string{"train"}, 2, "--out is required"},
 		{"query without text", []string{"query", "--data", tiny}, 2, "give the question"},
 		{"dataset without sub", []string{"dataset"}, 2, "stats or validate"},
+		{"app flag typo", []string{"--dta", "x"}, 2, "flag provided but not defined: -dta"},
+		{"app bad data", []string{"--data", "../testdata/nope"}, 1, "nope"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -453,6 +453,11 @@ func (p *trainingPane) handle(ev train.Event) tea.Cmd {
 		r.last = ev
 		r.loss.add(ev.Loss)
 		for k, v := range ev.Terms {
+			// Plot each term times its weight: comparable curves that add up to the total
+			// (the raw L2 term is in the hundreds while its weight is 1e-4).
+			if w, ok := r.cfg.Losses[k]; ok {
+				v *= w
+			}
 			h, ok := r.terms[k]
 			if !ok {
 				h = newHistory(historyCap)
@@ -758,7 +763,7 @@ func (p *trainingPane) lossPanel(w, h int) string {
 	for i, k := range names {
 		ss = append(ss, series{Name: k, Values: r.terms[k].values(), Style: t.SeriesStyle(i + 1)})
 	}
-	return p.panel("Loss", ss, w, h, chartOpts{})
+	return p.panel("Loss (weighted terms)", ss, w, h, chartOpts{})
 }
 
 func lossRank(name string) string {
