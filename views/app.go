@@ -522,7 +522,7 @@ func (a *App) helpView(w, h int) string {
 		strs[i] = strings.Join(cols[i], "\n")
 	}
 	content := strings.Split(hjoin(gap, widths, strs...), "\n")
-	content = append(content, "", t.Muted.Render("Training cannot be paused (the engine has no pause): x stops it and keeps the checkpoint."))
+	content = append(content, "", t.Muted.Render("Training pauses between optimiser steps (p); x stops it and keeps the checkpoint."))
 	room := h - 2
 	a.helpOffset = min(max(a.helpOffset, 0), max(len(content)-room, 0))
 	if len(content) > room {

@@ -632,3 +632,32 @@ func TestLineChartShape(t *testing.T) {
 		t.Errorf("top label: %q", ansi.Strip(lines[0]))
 	}
 }
+
+func TestPauseKeyTogglesControl(t *testing.T) {
+	bt := &blockingTrain{started: make(chan struct{})}
+	a := newTestApp(t, Options{Engine: Engine{Train: bt.train}, RunsDir: t.TempDir()})
+	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30))
+	tm.Send(kp("2"))
+	tm.Send(kp("s"))
+	select {
+	case <-bt.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("training did not start")
+	}
+	tm.Send(kp("p"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "paused") },
+		teatest.WithDuration(5*time.Second))
+	tm.Send(kp("p"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "resumed") },
+		teatest.WithDuration(5*time.Second))
+	tm.Send(kp("p")) // paused again when quitting: quit must still cancel and finish
+	tm.Send(kp("q"))
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(4*time.Second)).(*App)
+	r := fm.training.run
+	if r.ctl == nil || !r.ctl.Paused() {
+		t.Fatalf("third p should leave the run paused (ctl %v)", r.ctl)
+	}
+	if !bt.cancelled.Load() || !r.done {
+		t.Fatal("quitting a paused run did not cancel it")
+	}
+}

@@ -50,7 +50,7 @@ func (k datasetKeys) list() []key.Binding {
 
 // trainingKeys drive the Training pane.
 type trainingKeys struct {
-	Up, Down, Left, Right, Edit, Cancel, Start, Stop, Form key.Binding
+	Up, Down, Left, Right, Edit, Cancel, Start, Pause, Stop, Form key.Binding
 }
 
 func newTrainingKeys() trainingKeys {
@@ -62,13 +62,14 @@ func newTrainingKeys() trainingKeys {
 		Edit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit / apply field")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel edit")),
 		Start:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start training")),
+		Pause:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause / resume training")),
 		Stop:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "stop, keep checkpoint")),
 		Form:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "show/hide the form")),
 	}
 }
 
 func (k trainingKeys) list() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Left, k.Right, k.Edit, k.Cancel, k.Start, k.Stop, k.Form}
+	return []key.Binding{k.Up, k.Down, k.Left, k.Right, k.Edit, k.Cancel, k.Start, k.Pause, k.Stop, k.Form}
 }
 
 // queryKeys drive the Query pane.

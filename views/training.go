@@ -131,6 +131,7 @@ func formFields() []field {
 		intField("batch", []string{"4", "8", "16", "32", "64"}, func(c *train.Config) *int { return &c.Batch }, 1),
 		floatField("lr", []string{"0.0001", "0.0002", "0.0005", "0.001", "0.002"}, func(c *train.Config) *float64 { return &c.LR }),
 		intField("max_len", []string{"32", "64", "128", "256", "512"}, func(c *train.Config) *int { return &c.MaxLen }, 4),
+		intField("pseudo/psg", []string{"0", "1", "2", "4"}, func(c *train.Config) *int { return &c.Pseudo }, 0),
 	}
 }
 
@@ -159,7 +160,8 @@ type run struct {
 	dir      string
 	running  bool
 	cancel   context.CancelFunc
-	last     train.Event // last step
+	ctl      *train.Control // pause / resume between optimiser steps
+	last     train.Event    // last step
 	loss     *history
 	terms    map[string]*history
 	pos, neg *history
@@ -235,7 +237,7 @@ func (p *trainingPane) hints() []key.Binding {
 	case p.edit.Focused():
 		return []key.Binding{p.keys.Edit, p.keys.Cancel}
 	case p.running():
-		return []key.Binding{p.keys.Stop, p.keys.Form}
+		return []key.Binding{p.keys.Pause, p.keys.Stop, p.keys.Form}
 	default:
 		return []key.Binding{p.keys.Start, p.keys.Down, p.keys.Right, p.keys.Edit}
 	}
@@ -315,6 +317,18 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Start):
 		return p.start()
+	case key.Matches(msg, p.keys.Pause):
+		if !p.running() || p.run.ctl == nil {
+			p.a.setStatus(lvlInfo, "no training is running")
+			return nil
+		}
+		if p.run.ctl.Paused() {
+			p.run.ctl.Resume()
+			p.a.setStatus(lvlInfo, "resumed")
+		} else {
+			p.run.ctl.Pause()
+			p.a.setStatus(lvlWarn, "paused after the current step: p resumes, x stops")
+		}
 	case key.Matches(msg, p.keys.Stop):
 		if !p.running() {
 			p.a.setStatus(lvlInfo, "no training is running")
@@ -395,7 +409,8 @@ func (p *trainingPane) start() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.gen++
 	r := newRun(cfg)
-	r.gen, r.dir, r.running, r.cancel = p.gen, dir, true, cancel
+	r.gen, r.dir, r.running, r.cancel, r.ctl = p.gen, dir, true, cancel, &train.Control{}
+	ctx = train.WithControl(ctx, r.ctl)
 	p.run = r
 	p.show = false
 
@@ -596,12 +611,11 @@ func (p *trainingPane) formView(w, h int) string {
 	case p.a.opts.Engine.Train == nil:
 		lines = append(lines, " "+t.Warn.Render("training is not available in this build"))
 	case p.running():
-		lines = append(lines, " "+t.Accent.Render(p.spin.View()+" running")+t.Muted.Render(" · x stops · f hides the form"))
+		lines = append(lines, " "+t.Accent.Render(p.spin.View()+" running")+t.Muted.Render(" · p pauses · x stops · f hides the form"))
 	default:
-		lines = append(lines, " "+t.Key.Render("s")+t.Muted.Render(" start  ")+t.Key.Render("x")+t.Muted.Render(" stop  ")+
-			t.Key.Render("f")+t.Muted.Render(" charts"))
-		lines = append(lines, " "+t.Subtle.Render("no pause: the engine cannot pause; x stops"))
-		lines = append(lines, " "+t.Subtle.Render("and keeps the checkpoint"))
+		lines = append(lines, " "+t.Key.Render("s")+t.Muted.Render(" start  ")+t.Key.Render("p")+t.Muted.Render(" pause  ")+
+			t.Key.Render("x")+t.Muted.Render(" stop  ")+t.Key.Render("f")+t.Muted.Render(" charts"))
+		lines = append(lines, " "+t.Subtle.Render("x stops and keeps the checkpoint"))
 	}
 	return fitLines(lines, w, h)
 }
@@ -670,6 +684,8 @@ func (p *trainingPane) runHeader(w int) string {
 	r := p.run
 	var state string
 	switch {
+	case r.running && r.ctl != nil && r.ctl.Paused():
+		state = t.Warn.Render("‖ paused")
 	case r.running:
 		state = t.Accent.Render(p.spin.View() + " running")
 	case r.done && r.err == nil:

@@ -37,6 +37,65 @@ const (
 	firstFrame = "ARS Lab test · query: |"
 )
 
+// frameMarker is the text that marks the first rendered frame; ARSLAB_SERVE_FRAME overrides
+// it when measuring an external server running the real app.
+func frameMarker() string {
+	if m := os.Getenv("ARSLAB_SERVE_FRAME"); m != "" {
+		return m
+	}
+	return firstFrame
+}
+
+// TestMeasureExternalServe measures a running `arslab serve --open` (the real app):
+//
+//	ARSLAB_SERVE_ADDR=127.0.0.1:23299 ARSLAB_SERVE_PID=<pid> ARSLAB_SERVE_FRAME="ARS Lab" \
+//	  go test -run TestMeasureExternalServe -v ./app/server/
+//
+// Memory per idle session is the server's resident set (VmRSS) with 20 idle sessions minus
+// before, ÷ 20 (RSS, not heap: the server is another process).
+func TestMeasureExternalServe(t *testing.T) {
+	addr := os.Getenv("ARSLAB_SERVE_ADDR")
+	if addr == "" {
+		t.Skip("set ARSLAB_SERVE_ADDR (and ARSLAB_SERVE_PID, ARSLAB_SERVE_FRAME) to measure a running server")
+	}
+	pid := os.Getenv("ARSLAB_SERVE_PID")
+	keyPath := writeClientKey(t, newTestKey(t, "measure"))
+	single, _ := runClients(t, addr, keyPath, 1, 15, nil)
+	time.Sleep(time.Second)
+	const n = 20
+	before := rssKiB(t, pid)
+	var after int
+	concurrent, _ := runClients(t, addr, keyPath, n, 1, func() {
+		time.Sleep(time.Second) // let them go idle
+		after = rssKiB(t, pid)
+	})
+	report := fmt.Sprintf("real app: connect→first frame: 1 session median %s (min %s, max %s, %d runs); "+
+		"%d concurrent median %s (max %s); idle session: %.0f KiB RSS each (%d → %d KiB)",
+		median(single), single[0], single[len(single)-1], len(single),
+		n, median(concurrent), concurrent[len(concurrent)-1], float64(after-before)/n, before, after)
+	t.Log(report)
+	fmt.Println("MEASURE", report)
+}
+
+// rssKiB reads VmRSS of process pid from /proc (0 when pid is empty).
+func rssKiB(t *testing.T, pid string) int {
+	if pid == "" {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		t.Fatalf("reading server RSS: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%s/status", pid)
+	return 0
+}
+
 func TestMeasureServe(t *testing.T) {
 	if os.Getenv(measureEnv) == "" {
 		t.Skipf("set %s=1 to measure", measureEnv)
@@ -221,7 +280,7 @@ func (w *frameWatch) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	w.buf = append(w.buf, p...)
-	if strings.Contains(ansi.Strip(string(w.buf)), firstFrame) {
+	if strings.Contains(ansi.Strip(string(w.buf)), frameMarker()) {
 		w.at = time.Now()
 		close(w.found)
 	}

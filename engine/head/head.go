@@ -45,8 +45,8 @@ type Head struct {
 }
 
 // New makes a head of kind ("ars", "dot", "cos") over d-dimensional encoder outputs.
-// h is the ARS interaction size (0 = d); tau the initial temperature. ARS weights are
-// drawn from N(0, 1/d) (projections) and N(0, 1/h) (v), biases start at 0.
+// h is the ARS interaction size (0 = d); tau the initial temperature. W_q is drawn from
+// N(0, 1/d), W_p starts equal to it, v_i = 1/√h, biases start at 0 (see below).
 func New(kind string, d, h int, tau float64, seed int64) (*Head, error) {
 	if d <= 0 {
 		return nil, fmt.Errorf("head: dimension %d must be positive", d)
@@ -79,9 +79,16 @@ func New(kind string, d, h int, tau float64, seed int64) (*Head, error) {
 		}
 		return w
 	}
+	// Symmetric start: W_p = W_q and v_i = 1/√h, so the untrained head scores
+	// (1/√h)·Σ_i tanh((W_q q)_i (W_q p)_i), a dot-like similarity in the projected space
+	// that keeps whatever the encoders share (identical tokens in shared mode). With
+	// independent random W_q, W_p and v the from-scratch demo runs stayed at chance on dev.
 	hd.Wq = normal(h*d, 1/math.Sqrt(float64(d)))
-	hd.Wp = normal(h*d, 1/math.Sqrt(float64(d)))
-	hd.V = normal(h, 1/math.Sqrt(float64(h)))
+	hd.Wp = append([]float32(nil), hd.Wq...)
+	hd.V = make([]float32, h)
+	for i := range hd.V {
+		hd.V[i] = float32(1 / math.Sqrt(float64(h)))
+	}
 	hd.Bq, hd.Bp, hd.C = make([]float32, h), make([]float32, h), make([]float32, 1)
 	hd.gWq, hd.gWp = make([]float32, h*d), make([]float32, h*d)
 	hd.gBq, hd.gBp, hd.gV, hd.gC = make([]float32, h), make([]float32, h), make([]float32, h), make([]float32, 1)

@@ -554,6 +554,16 @@ func (t *trainer) loop() error {
 		epoch := t.st.Epoch
 		perm := rand.New(rand.NewSource(t.cfg.Seed + int64(epoch))).Perm(n)
 		for bi := t.st.StepInEpoch; bi < len(bounds); bi++ {
+			if ctl := controlFrom(t.ctx); ctl != nil {
+				if ctl.Paused() {
+					t.info("paused")
+				}
+				waited, err := ctl.wait(t.ctx)
+				t.start = t.start.Add(waited) // paused time is not training time
+				if err == nil && waited > 0 {
+					t.info("resumed")
+				}
+			}
 			if err := t.ctx.Err(); err != nil {
 				return t.stop(err)
 			}
