@@ -534,8 +534,8 @@ func (p *queryPane) explainView(m NamedRetriever, hit engine.Hit, w, h int) stri
 		sum += v
 	}
 	head := t.Subtle.Render("──") + " " + t.Title.Render("Why "+hit.ID) + " " +
-		t.Text.Render(fmt.Sprintf("s = Σ vᵢ·tanh(…)ᵢ + b = %.3f + %.3f = %.3f · σ(s) = %.3f · %d dims",
-			sum, ex.score-sum, ex.score, sigmoid(ex.score), len(ex.contrib)))
+		t.Text.Render(fmt.Sprintf("s = Σ vᵢ·tanh(…)ᵢ + b = %.3f %s %.3f = %.3f · σ(s) = %.3f · %d dims",
+			sum, signOf(ex.score-sum), math.Abs(ex.score-sum), ex.score, sigmoid(ex.score), len(ex.contrib)))
 	lines := []string{trunc(head, w)}
 	if len(ex.contrib) == 0 {
 		lines = append(lines, " "+t.Muted.Render("the model gave no contributions for this passage"))
@@ -636,4 +636,12 @@ func heatStrip(c []float64, w int, posSt, negSt []lipgloss.Style) (string, strin
 		}
 	}
 	return pos.String(), neg.String()
+}
+
+// signOf is "+" or "−" for writing a sum term.
+func signOf(x float64) string {
+	if x < 0 {
+		return "−"
+	}
+	return "+"
 }
