@@ -116,28 +116,22 @@ func formatStep(ev train.Event) string {
 	return b.String()
 }
 
-func formatMetrics(m map[string]float64) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s %.4f", k, m[k]))
-	}
-	return strings.Join(parts, " ")
-}
+// formatMetrics writes "key value" pairs sorted by key.
+func formatMetrics(m map[string]float64) string { return joinSorted(m, "%s %.4f", " ") }
 
-func formatLosses(m map[string]float64) string {
+// formatLosses writes loss weights in the --loss syntax ("dyn=0.5,infonce=1").
+func formatLosses(m map[string]float64) string { return joinSorted(m, "%s=%g", ",") }
+
+// joinSorted formats each key/value of m with format, in key order, joined by sep.
+func joinSorted(m map[string]float64, format, sep string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s=%g", k, m[k]))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf(format, k, m[k])
 	}
-	return strings.Join(parts, ",")
+	return strings.Join(parts, sep)
 }
