@@ -338,6 +338,13 @@ func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
 	return a.pane().update(msg)
 }
 
+// Close cancels a running training (its engine still writes the checkpoint). The SSH server
+// calls it when a session ends, so a session's training never outlives the session.
+func (a *App) Close() error {
+	a.training.cancel()
+	return nil
+}
+
 // quit ends the program; a running training is cancelled first and its DoneEvent awaited.
 func (a *App) quit() tea.Cmd {
 	if a.quitting {

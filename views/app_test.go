@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -660,4 +661,32 @@ func TestPauseKeyTogglesControl(t *testing.T) {
 	if !bt.cancelled.Load() || !r.done {
 		t.Fatal("quitting a paused run did not cancel it")
 	}
+}
+
+// TestCloseCancelsTraining: the SSH server calls Close when a session ends; a running
+// training must be cancelled even though the program never saw a quit key.
+func TestCloseCancelsTraining(t *testing.T) {
+	bt := &blockingTrain{started: make(chan struct{})}
+	a := newTestApp(t, Options{Engine: Engine{Train: bt.train}, RunsDir: t.TempDir()})
+	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30))
+	tm.Send(kp("2"))
+	tm.Send(kp("s"))
+	select {
+	case <-bt.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("training did not start")
+	}
+	var _ io.Closer = a
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !bt.cancelled.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !bt.cancelled.Load() {
+		t.Fatal("Close did not cancel the training context")
+	}
+	tm.Send(kp("q"))
+	tm.FinalModel(t, teatest.WithFinalTimeout(4*time.Second))
 }

@@ -26,6 +26,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -140,20 +141,31 @@ func New(cfg Config, f Factory) (*Server, error) {
 		s.log.event("host-key-created", "path", s.cfg.HostKeyPath, "fingerprint", s.HostKeyFingerprint())
 	}
 
-	s.srv = &ssh.Server{
-		Addr:                     cfg.Listen,
-		Version:                  "arslab",
-		Handler:                  s.handle,
-		PublicKeyHandler:         s.checkKey,
-		ConnectionFailedCallback: s.connFailed,
-		ConnCallback:             s.guardHandshake,
-		// Password and keyboard-interactive handlers stay nil: those methods are refused.
+	// Built with wish: its options set the address, version, key auth and the handler chain.
+	// The handler is our session middleware (sessionMiddleware) rather than wish's Bubble Tea
+	// middleware: in charmbracelet/ssh a session's context is its connection's, and when a client
+	// closes the session channel but keeps the connection, wish's middleware keeps receiving from
+	// the closed window-change channel (a busy loop of WindowSizeMsg{0,0}) until the connection
+	// ends; ours treats that close as the end of the session (tested).
+	srv, err := wish.NewServer(
+		wish.WithAddress(cfg.Listen),
+		wish.WithVersion("arslab"),
+		wish.WithPublicKeyAuth(s.checkKey),
+		wish.WithMiddleware(s.sessionMiddleware),
+		func(srv *ssh.Server) error {
+			srv.ConnectionFailedCallback = s.connFailed
+			srv.ConnCallback = s.guardHandshake
+			srv.AddHostKey(hk)
+			return nil
+		},
+		// An emulated PTY: the program reads/writes the SSH channel directly, no OS pty per session.
+		ssh.EmulatePty(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
-	s.srv.AddHostKey(hk)
-	// An emulated PTY: the program reads/writes the SSH channel directly, no OS pty per session.
-	if err := s.srv.SetOption(ssh.EmulatePty()); err != nil {
-		return nil, fmt.Errorf("server: pty option: %w", err)
-	}
+	// Password and keyboard-interactive handlers stay nil: those methods are refused.
+	s.srv = srv
 	return s, nil
 }
 

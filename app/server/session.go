@@ -97,6 +97,15 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// sessionMiddleware is the wish middleware that runs the app for a session (it is the last
+// link of the chain, so next is wish's no-op end handler).
+func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.handle(sess)
+		next(sess)
+	}
+}
+
 // handle runs one SSH session: checks (PTY, capacity), then the app until the session ends.
 func (s *Server) handle(sess ssh.Session) {
 	fp, name := s.keyInfo(sess)
