@@ -431,7 +431,10 @@ func (b *blockingTrain) train(ctx context.Context, cfg train.Config, d *datasets
 	return ctx.Err()
 }
 
-func TestQuitWhileTrainingCancels(t *testing.T) {
+// startBlockingTraining opens an app whose training blocks until cancelled, starts it from
+// the Training pane and waits until the engine has begun.
+func startBlockingTraining(t *testing.T) (*blockingTrain, *App, *teatest.TestModel) {
+	t.Helper()
 	bt := &blockingTrain{started: make(chan struct{})}
 	a := newTestApp(t, Options{Engine: Engine{Train: bt.train}, RunsDir: t.TempDir()})
 	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30))
@@ -442,6 +445,11 @@ func TestQuitWhileTrainingCancels(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("training did not start")
 	}
+	return bt, a, tm
+}
+
+func TestQuitWhileTrainingCancels(t *testing.T) {
+	bt, _, tm := startBlockingTraining(t)
 	tm.Send(kp("q"))
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(4*time.Second)).(*App)
 	if !bt.cancelled.Load() {
@@ -635,16 +643,7 @@ func TestLineChartShape(t *testing.T) {
 }
 
 func TestPauseKeyTogglesControl(t *testing.T) {
-	bt := &blockingTrain{started: make(chan struct{})}
-	a := newTestApp(t, Options{Engine: Engine{Train: bt.train}, RunsDir: t.TempDir()})
-	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30))
-	tm.Send(kp("2"))
-	tm.Send(kp("s"))
-	select {
-	case <-bt.started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("training did not start")
-	}
+	bt, _, tm := startBlockingTraining(t)
 	tm.Send(kp("p"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "paused") },
 		teatest.WithDuration(5*time.Second))
@@ -666,16 +665,7 @@ func TestPauseKeyTogglesControl(t *testing.T) {
 // TestCloseCancelsTraining: the SSH server calls Close when a session ends; a running
 // training must be cancelled even though the program never saw a quit key.
 func TestCloseCancelsTraining(t *testing.T) {
-	bt := &blockingTrain{started: make(chan struct{})}
-	a := newTestApp(t, Options{Engine: Engine{Train: bt.train}, RunsDir: t.TempDir()})
-	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30))
-	tm.Send(kp("2"))
-	tm.Send(kp("s"))
-	select {
-	case <-bt.started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("training did not start")
-	}
+	bt, a, tm := startBlockingTraining(t)
 	var _ io.Closer = a
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
