@@ -12,19 +12,13 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
-
-	"github.com/arslab/arslab/datasets"
-	"github.com/arslab/arslab/engine"
-	"github.com/arslab/arslab/engine/sparse"
-	"github.com/arslab/arslab/engine/train"
 )
 
 const usage = `arslab — train, evaluate and look inside small dense text retrievers.
 
 Usage:
   arslab                      open the app on the embedded demo dataset
-  arslab eval    --data PATH --model bm25|tfidf|runs/NAME [--split test] [--k 1,5,10,20,50,100] [--json]
+  arslab eval    --data PATH --model bm25|tfidf|runs/NAME [--split dev|test] [--k 1,5,10,20,50,100] [--json]
   arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
   arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
   arslab dataset stats --data PATH
@@ -122,14 +116,6 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// loadData loads the dataset at path ("" or "demo" = the embedded demo set).
-func loadData(path string) (*datasets.Dataset, error) {
-	if path == "" || path == "demo" {
-		return datasets.Demo()
-	}
-	return datasets.Load(path)
-}
-
 // parseKs parses "1,5,10".
 func parseKs(s string) ([]int, error) {
 	var ks []int
@@ -148,23 +134,4 @@ func parseKs(s string) ([]int, error) {
 		return nil, usageError{"--k: no cut-offs given"}
 	}
 	return ks, nil
-}
-
-// openRetriever builds the retriever named by spec over d: "bm25", "tfidf" or a run folder.
-func (e env) openRetriever(ctx context.Context, spec string, d *datasets.Dataset) (engine.Retriever, error) {
-	prog := progressLine(e.stderr, "indexing "+d.Name, 2*time.Second, time.Now)
-	switch strings.ToLower(spec) {
-	case "bm25":
-		return sparse.NewBM25(ctx, d.Passages, sparse.DefaultBM25(), prog)
-	case "tfidf", "tf-idf":
-		return sparse.NewTFIDF(ctx, d.Passages, prog)
-	case "":
-		return nil, usageError{"--model is required (bm25, tfidf or a run folder)"}
-	}
-	m, err := train.Load(spec)
-	if err != nil {
-		return nil, fmt.Errorf("--model %s: %w", spec, err)
-	}
-	prog = progressLine(e.stderr, "encoding "+d.Name+" with "+m.Name(), 2*time.Second, time.Now)
-	return m.Index(ctx, d.Passages, prog)
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/arslab/arslab/lab"
 )
 
 // run calls Main like the shell would and returns exit code, stdout and stderr.
@@ -23,7 +25,7 @@ func TestEvalJSONOnTinyBEIR(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var rep evalReport
+	var rep lab.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("not one JSON object: %v\n%s", err, out)
 	}
@@ -51,7 +53,7 @@ func TestEvalRerankGroups(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var rep evalReport
+	var rep lab.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}

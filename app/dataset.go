@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/lab"
 )
 
 func (e env) dataset(_ context.Context, args []string) error {
@@ -19,7 +22,7 @@ func (e env) dataset(_ context.Context, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("dataset %s: unexpected argument %q", sub, pos[0])}
 	}
-	d, err := loadData(*data)
+	d, err := lab.LoadDataset(*data)
 	if err != nil {
 		return err
 	}
@@ -31,6 +34,6 @@ func (e env) dataset(_ context.Context, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "%s (%s, %s)\n", d.Name, d.Format, d.Source)
-	fmt.Fprint(e.stdout, d.Stats().Table())
+	fmt.Fprint(e.stdout, datasets.ComputeStats(d).Table())
 	return nil
 }

@@ -9,26 +9,14 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/datasets"
-	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/lab"
 )
-
-// evalReport is the JSON object printed by `arslab eval --json`.
-type evalReport struct {
-	Dataset      string             `json:"dataset"`
-	Split        string             `json:"split"`
-	Model        string             `json:"model"`
-	Queries      int                `json:"queries"`
-	Passages     int                `json:"passages"`
-	Metrics      map[string]float64 `json:"metrics"`
-	Seconds      float64            `json:"seconds"`
-	IndexSeconds float64            `json:"index_seconds"`
-}
 
 func (e env) eval(ctx context.Context, args []string) error {
 	fs := e.newFlags("eval")
 	data := fs.String("data", "demo", "dataset path or \"demo\"")
-	model := fs.String("model", "", "bm25, tfidf or a run folder (runs/NAME)")
-	split := fs.String("split", "test", "split to evaluate: train, dev or test")
+	model := fs.String("model", "", lab.ModelSpecs)
+	split := fs.String("split", "", "split to evaluate: train, dev or test (default: test, else the only judged split)")
 	kflag := fs.String("k", "1,5,10,20,50,100", "Top-k cut-offs")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	pos, err := parse(fs, args)
@@ -42,49 +30,48 @@ func (e env) eval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *model == "" {
+		return usageError{"eval: --model is required: " + lab.ModelSpecs}
+	}
 	rep, err := e.evaluate(ctx, *data, *model, datasets.Split(*split), ks)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		return enc.Encode(rep)
+		return json.NewEncoder(e.stdout).Encode(rep)
 	}
-	writeTable(e.stdout, []evalReport{rep}, ks)
+	writeTable(e.stdout, []lab.Report{rep}, ks)
 	return nil
 }
 
-// evaluate loads data, builds the model and scores one split.
-func (e env) evaluate(ctx context.Context, data, model string, split datasets.Split, ks []int) (evalReport, error) {
+// evaluate opens the workspace and the model and scores one split; the report keeps the
+// headline metrics.
+func (e env) evaluate(ctx context.Context, data, model string, split datasets.Split, ks []int) (lab.Report, error) {
 	start := time.Now()
-	d, err := loadData(data)
+	ws, err := lab.Open(ctx, data, lab.Options{}, progressLine(e.stderr, "indexing "+data, 2*time.Second, time.Now))
 	if err != nil {
-		return evalReport{}, err
+		return lab.Report{}, err
 	}
-	r, err := e.openRetriever(ctx, model, d)
+	if split == "" {
+		var why string
+		split, why = ws.DefaultSplit()
+		fmt.Fprintln(e.stderr, why)
+	}
+	m, err := ws.Retriever(ctx, model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now))
 	if err != nil {
-		return evalReport{}, err
+		return lab.Report{}, usageError{"--model: " + err.Error()}
 	}
-	indexed := time.Now()
-	prog := progressLine(e.stderr, "evaluating "+r.Name(), 2*time.Second, time.Now)
-	res, err := engine.Evaluate(ctx, r, d, split, ks, prog)
+	rep, err := ws.Evaluate(ctx, m.Retriever, split, ks, progressLine(e.stderr, "evaluating "+m.Name, 2*time.Second, time.Now))
 	if err != nil {
-		return evalReport{}, err
+		return lab.Report{}, err
 	}
-	return evalReport{
-		Dataset:      d.Name,
-		Split:        string(split),
-		Model:        r.Name(),
-		Queries:      res.Queries,
-		Passages:     len(d.Passages),
-		Metrics:      reportMetrics(res, ks),
-		Seconds:      time.Since(start).Seconds(),
-		IndexSeconds: indexed.Sub(start).Seconds(),
-	}, nil
+	rep.Metrics = headline(rep, ks)
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
 }
 
-// reportMetrics keeps the headline metrics: Top-k for each k, recall at the largest k, MRR@10, MAP, nDCG@10.
-func reportMetrics(res engine.EvalResult, ks []int) map[string]float64 {
+// headline keeps the headline metrics: Top-k for each k, recall at the largest k, MRR@10, MAP, nDCG@10.
+func headline(res lab.Report, ks []int) map[string]float64 {
 	if res.Rerank {
 		return res.Metrics
 	}
@@ -118,7 +105,7 @@ func tableKeys(ks []int, m map[string]float64) []string {
 }
 
 // writeTable prints reports as an aligned text table.
-func writeTable(w io.Writer, reps []evalReport, ks []int) {
+func writeTable(w io.Writer, reps []lab.Report, ks []int) {
 	if len(reps) == 0 {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/lab"
 )
 
 // progressLine returns an engine.Progress that prints "label done/total (rate/s, ETA)" to w
@@ -37,28 +38,15 @@ func formatProgress(label string, done, total int, elapsed time.Duration) string
 		rate = float64(done) / secs
 	}
 	if total <= 0 {
-		return fmt.Sprintf("%s: %d (%s/s)", label, done, human(rate))
+		return fmt.Sprintf("%s: %d (%s/s)", label, done, lab.FormatRate(rate))
 	}
 	pct := 100 * float64(done) / float64(total)
 	if done >= total {
-		return fmt.Sprintf("%s: %d/%d (100%%) in %s, %s/s", label, done, total, elapsed.Round(10*time.Millisecond), human(rate))
+		return fmt.Sprintf("%s: %d/%d (100%%) in %s, %s/s", label, done, total, elapsed.Round(10*time.Millisecond), lab.FormatRate(rate))
 	}
 	eta := "?"
 	if rate > 0 {
 		eta = (time.Duration(float64(total-done) / rate * float64(time.Second))).Round(time.Second).String()
 	}
-	return fmt.Sprintf("%s: %d/%d (%.0f%%) %s/s, ETA %s", label, done, total, pct, human(rate), eta)
-}
-
-func human(x float64) string {
-	switch {
-	case x >= 1e6:
-		return fmt.Sprintf("%.1fM", x/1e6)
-	case x >= 1e4:
-		return fmt.Sprintf("%.1fk", x/1e3)
-	case x >= 100:
-		return fmt.Sprintf("%.0f", x)
-	default:
-		return fmt.Sprintf("%.1f", x)
-	}
+	return fmt.Sprintf("%s: %d/%d (%.0f%%) %s/s, ETA %s", label, done, total, pct, lab.FormatRate(rate), eta)
 }

@@ -72,13 +72,3 @@ func TestParseKs(t *testing.T) {
 		}
 	}
 }
-
-func TestJoinSorted(t *testing.T) {
-	m := map[string]float64{"reg": 1e-4, "infonce": 1, "dyn": 0.5}
-	if got := formatLosses(m); got != "dyn=0.5,infonce=1,reg=0.0001" {
-		t.Errorf("formatLosses = %q", got)
-	}
-	if got := formatMetrics(map[string]float64{"top1": 0.25, "mrr@10": 0.5}); got != "mrr@10 0.5000 top1 0.2500" {
-		t.Errorf("formatMetrics = %q", got)
-	}
-}

@@ -5,15 +5,17 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/lab"
 )
 
 func (e env) query(ctx context.Context, args []string) error {
 	fs := e.newFlags("query")
 	data := fs.String("data", "demo", "dataset path or \"demo\"")
-	model := fs.String("model", "bm25", "bm25, tfidf or a run folder (runs/NAME)")
+	model := fs.String("model", "bm25", lab.ModelSpecs)
 	k := fs.Int("k", 10, "number of passages to show")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -26,17 +28,18 @@ func (e env) query(ctx context.Context, args []string) error {
 	if *k <= 0 {
 		return usageError{"query: --k must be positive"}
 	}
-	d, err := loadData(*data)
+	ws, err := lab.Open(ctx, *data, lab.Options{}, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}
-	r, err := e.openRetriever(ctx, *model, d)
+	m, err := ws.Retriever(ctx, *model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now))
 	if err != nil {
-		return err
+		return usageError{"--model: " + err.Error()}
 	}
-	rel := relevantFor(d, q)
-	hits := r.Search(q, *k)
-	fmt.Fprintf(e.stdout, "%s on %s (%d passages): %q\n", r.Name(), d.Name, len(d.Passages), q)
+	d := ws.Data
+	rel := ws.Judge(q).Relevant
+	hits := m.Retriever.Search(q, *k)
+	fmt.Fprintf(e.stdout, "%s on %s (%d passages): %q\n", m.Name, d.Name, len(d.Passages), q)
 	for i, h := range hits {
 		p := d.Passages[h.Index]
 		mark := " "
@@ -56,22 +59,6 @@ func (e env) query(ctx context.Context, args []string) error {
 		fmt.Fprintln(e.stdout, "no passage matches")
 	}
 	return nil
-}
-
-// relevantFor returns the judged passages of every query whose text equals q (any split).
-func relevantFor(d *datasets.Dataset, q string) map[string]int {
-	rel := map[string]int{}
-	for _, qq := range d.Queries {
-		if strings.TrimSpace(qq.Text) != q {
-			continue
-		}
-		for _, qrels := range d.Qrels {
-			for pid, g := range qrels[qq.ID] {
-				rel[pid] = max(rel[pid], g)
-			}
-		}
-	}
-	return rel
 }
 
 func snippet(p datasets.Passage, n int) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/arslab/arslab/app/server"
+	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/views"
 )
 
@@ -39,13 +40,12 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return usageError{"serve: --max-sessions must be ≥ 0"}
 	}
 	// Data, indexes and models are loaded once and shared read-only by every session.
-	shared, err := buildShared(ctx, *data, models, progressLine(e.stderr, "indexing", 2*time.Second, time.Now))
+	ws, err := lab.Open(ctx, *data, lab.Options{Models: models, Baselines: true}, progressLine(e.stderr, "indexing", 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}
-	eng := engineFuncs()
 	factory := func(r *lipgloss.Renderer, readOnly bool) tea.Model {
-		return views.New(views.Options{Shared: shared, ReadOnly: readOnly, Renderer: r, Theme: *theme, RunsDir: *runs, Engine: eng})
+		return views.New(views.Options{Workspace: ws, ReadOnly: readOnly, Renderer: r, Theme: *theme, RunsDir: *runs, Engine: lab.Service{}})
 	}
 	return server.Run(ctx, cfg, factory)
 }

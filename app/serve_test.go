@@ -18,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/arslab/arslab/app/server"
+	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/views"
 )
 
@@ -53,7 +54,7 @@ func (s *screenBuf) wait(t *testing.T, want string) {
 // authorized key) and opens two concurrent PTY sessions that ask different questions.
 func TestServeRealAppTwoSessions(t *testing.T) {
 	ctx := context.Background()
-	shared, err := buildShared(ctx, "demo", nil, nil)
+	ws, err := lab.Open(ctx, "demo", lab.Options{Baselines: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestServeRealAppTwoSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	factory := func(r *lipgloss.Renderer, readOnly bool) tea.Model {
-		return views.New(views.Options{Shared: shared, ReadOnly: readOnly, Renderer: r, RunsDir: filepath.Join(dir, "runs"), Engine: engineFuncs()})
+		return views.New(views.Options{Workspace: ws, ReadOnly: readOnly, Renderer: r, RunsDir: filepath.Join(dir, "runs"), Engine: lab.Service{}})
 	}
 	srv, err := server.New(server.Config{Listen: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "host_key"),
 		AuthorizedKeys: auth, ReadOnly: true, Log: io.Discard}, factory)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/engine/train"
+	"github.com/arslab/arslab/lab"
 )
 
 func (e env) train(ctx context.Context, args []string) error {
@@ -17,7 +18,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	data := fs.String("data", "demo", "dataset path or \"demo\" (trains on its train split, reports dev metrics per epoch)")
 	out := fs.String("out", "", "run folder to write (runs/NAME); required")
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint")
-	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce,dyn,reg or modinfonce=1,dyn=0.5 (default "+formatLosses(cfg.Losses)+")")
+	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce,dyn,reg or modinfonce=1,dyn=0.5 (default "+lab.FormatLosses(cfg.Losses)+")")
 	fs.StringVar(&cfg.Preset, "preset", cfg.Preset, "encoder size: tiny or mini")
 	fs.StringVar(&cfg.Mode, "mode", cfg.Mode, "dual (two encoders) or shared (one encoder with [Q]/[P] prefixes)")
 	fs.StringVar(&cfg.Pooling, "pooling", cfg.Pooling, "cls or mean")
@@ -55,19 +56,14 @@ func (e env) train(ctx context.Context, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{"train: " + err.Error()}
 	}
-	d, err := loadData(*data)
+	d, err := lab.LoadDataset(*data)
 	if err != nil {
 		return err
 	}
-	events := make(chan train.Event, 64)
-	done := make(chan error, 1)
 	start := time.Now()
-	go func() {
-		done <- train.Run(ctx, cfg, d, *out, *resume, events)
-		close(events)
-	}()
+	job := lab.Train(ctx, cfg, d, *out, *resume)
 	lastPrint := time.Time{}
-	for ev := range events {
+	for ev := range job.Events() {
 		switch ev.Kind {
 		case train.StepEvent:
 			if time.Since(lastPrint) < 2*time.Second && ev.Step != ev.TotalSteps {
@@ -76,7 +72,7 @@ func (e env) train(ctx context.Context, args []string) error {
 			lastPrint = time.Now()
 			fmt.Fprintln(e.stderr, formatStep(ev))
 		case train.EpochEvent:
-			fmt.Fprintf(e.stderr, "epoch %d/%d done: dev %s\n", ev.Epoch, ev.Epochs, formatMetrics(ev.Dev))
+			fmt.Fprintf(e.stderr, "epoch %d/%d done: dev %s\n", ev.Epoch, ev.Epochs, lab.FormatMetrics(ev.Dev))
 		case train.InfoEvent:
 			fmt.Fprintln(e.stderr, ev.Message)
 		case train.DoneEvent:
@@ -85,7 +81,7 @@ func (e env) train(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	err = <-done
+	err = job.Wait()
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(e.stderr, "stopped; the last checkpoint is in %s (continue with --resume)\n", *out)
 		return err
@@ -114,24 +110,4 @@ func formatStep(ev train.Event) string {
 		fmt.Fprintf(&b, " ETA %s", (perStep * time.Duration(ev.TotalSteps-ev.Step)).Round(time.Second))
 	}
 	return b.String()
-}
-
-// formatMetrics writes "key value" pairs sorted by key.
-func formatMetrics(m map[string]float64) string { return joinSorted(m, "%s %.4f", " ") }
-
-// formatLosses writes loss weights in the --loss syntax ("dyn=0.5,infonce=1").
-func formatLosses(m map[string]float64) string { return joinSorted(m, "%s=%g", ",") }
-
-// joinSorted formats each key/value of m with format, in key order, joined by sep.
-func joinSorted(m map[string]float64, format, sep string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf(format, k, m[k])
-	}
-	return strings.Join(parts, sep)
 }

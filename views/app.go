@@ -15,6 +15,7 @@ import (
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/train"
+	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/themes"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -24,49 +25,25 @@ import (
 
 // Options configure one App.
 type Options struct {
-	Shared   *Shared            // read-only resources shared by all sessions
-	ReadOnly bool               // SSH demo mode: training and file loading disabled with a visible notice
-	Renderer *lipgloss.Renderer // nil → lipgloss.DefaultRenderer()
-	Theme    string             // "dark" | "light" | "contrast"; "" = dark
-	RunsDir  string             // where training runs are written ("runs")
-	Engine   Engine             // engine entry points; a nil func shows "not available"
+	Workspace *lab.Workspace     // the opened dataset, shared read-only by all sessions; nil = none
+	ReadOnly  bool               // SSH demo mode: training and file loading disabled with a visible notice
+	Renderer  *lipgloss.Renderer // nil → lipgloss.DefaultRenderer()
+	Theme     string             // "dark" | "light" | "contrast"; "" = dark
+	RunsDir   string             // where training runs are written ("runs")
+	Engine    Engine             // the long-running operations; nil disables them with a notice
 }
 
-// Shared holds read-only resources that many sessions may use at once.
-type Shared struct {
-	Data    *datasets.Dataset
-	BM25    engine.Retriever // built on Data; may also implement engine.Reranker
-	Models  []NamedRetriever // trained models indexed on Data (may be empty)
-	Results []MetricsRow     // baseline/run metrics already computed on Data (may be empty)
-}
-
-// NamedRetriever is a trained model ready to search Data.
-type NamedRetriever struct {
-	Name string
-	R    engine.Retriever
-	// Explain returns every dimension's contribution v_i·tanh(…)_i to the score of passage
-	// (an index into Data.Passages) and the total score; nil for non-ARS heads.
-	Explain func(query string, passage int) ([]float64, float64)
-}
-
-// MetricsRow is one evaluated retriever on one split.
-type MetricsRow struct {
-	Name    string
-	Split   string
-	Metrics map[string]float64 // keys as engine/metrics: top1 … top100, mrr@10, map, ndcg@10
-}
-
-// Engine are the long-running operations the UI starts; tests and the app inject them.
-type Engine struct {
-	// LoadDataset reads a dataset and builds its BM25 index.
-	LoadDataset func(ctx context.Context, path string, progress engine.Progress) (*Shared, error)
-	// Train trains until done or ctx is cancelled; it sends events (ending with a DoneEvent)
-	// and must not send after it returns.
-	Train func(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, events chan<- train.Event) error
-	// OpenModel loads a run folder and indexes d's passages.
-	OpenModel func(ctx context.Context, dir string, d *datasets.Dataset, progress engine.Progress) (NamedRetriever, error)
-	// Evaluate computes the metrics of r on one split of d.
-	Evaluate func(ctx context.Context, r engine.Retriever, d *datasets.Dataset, split datasets.Split) (map[string]float64, error)
+// Engine is what the panes ask of the lab: open a dataset, open a model, evaluate, train.
+// lab.Service implements it; tests pass fakes.
+type Engine interface {
+	// Open reads a dataset and builds its workspace (BM25 index, baseline metrics).
+	Open(ctx context.Context, path string, progress engine.Progress) (*lab.Workspace, error)
+	// OpenModel loads a run folder and encodes the workspace's passages.
+	OpenModel(ctx context.Context, w *lab.Workspace, dir string, progress engine.Progress) (lab.Model, error)
+	// Evaluate computes the metrics of r on one split of the workspace.
+	Evaluate(ctx context.Context, w *lab.Workspace, r engine.Retriever, split datasets.Split) (map[string]float64, error)
+	// Train starts a training on the workspace's dataset into the run folder out.
+	Train(ctx context.Context, w *lab.Workspace, cfg train.Config, out string) *lab.Job
 }
 
 type paneID int
@@ -113,7 +90,7 @@ type App struct {
 	opts   Options
 	r      *lipgloss.Renderer
 	theme  themes.Theme
-	shared *Shared
+	ws     *lab.Workspace
 	now    func() time.Time
 
 	width, height int
@@ -129,10 +106,10 @@ type App struct {
 	statusLevel level
 
 	// Models trained or opened in this session (on shared.Data), after shared.Models.
-	extraModels []NamedRetriever
+	extraModels []lab.Model
 	model       int // index into models(); -1: none
 	// Metrics rows evaluated in this session on shared.Data.
-	sessionRows []MetricsRow
+	sessionRows []lab.Row
 
 	datasets *datasetsPane
 	training *trainingPane
@@ -151,13 +128,13 @@ func New(opts Options) *App {
 	if opts.RunsDir == "" {
 		opts.RunsDir = "runs"
 	}
-	if opts.Shared == nil {
-		opts.Shared = &Shared{}
+	if opts.Workspace == nil {
+		opts.Workspace = &lab.Workspace{}
 	}
 	a := &App{
 		opts:   opts,
 		r:      opts.Renderer,
-		shared: opts.Shared,
+		ws:     opts.Workspace,
 		now:    time.Now,
 		width:  100,
 		height: 30,
@@ -166,7 +143,7 @@ func New(opts Options) *App {
 		help:   help.New(),
 		model:  -1,
 	}
-	if len(a.shared.Models) > 0 {
+	if len(a.ws.Models) > 0 {
 		a.model = 0
 	}
 	a.datasets = newDatasetsPane(a)
@@ -178,7 +155,7 @@ func New(opts Options) *App {
 	switch {
 	case opts.ReadOnly:
 		a.setStatus(lvlWarn, "read-only demo: loading files and training are disabled")
-	case a.shared.Data == nil:
+	case a.ws.Data == nil:
 		a.setStatus(lvlInfo, "no dataset loaded: press 1 then o to open one")
 	default:
 		a.setStatus(lvlInfo, "ready: press / to type a query, ? for help")
@@ -216,31 +193,31 @@ func (a *App) setStatus(l level, format string, args ...any) {
 func (a *App) fail(err error) { a.setStatus(lvlErr, "%v", err) }
 
 // models lists every model usable on the current dataset.
-func (a *App) models() []NamedRetriever {
-	out := make([]NamedRetriever, 0, len(a.shared.Models)+len(a.extraModels))
-	out = append(out, a.shared.Models...)
+func (a *App) models() []lab.Model {
+	out := make([]lab.Model, 0, len(a.ws.Models)+len(a.extraModels))
+	out = append(out, a.ws.Models...)
 	return append(out, a.extraModels...)
 }
 
 // currentModel returns the selected model, or ok=false.
-func (a *App) currentModel() (NamedRetriever, bool) {
+func (a *App) currentModel() (lab.Model, bool) {
 	ms := a.models()
 	if a.model < 0 || a.model >= len(ms) {
-		return NamedRetriever{}, false
+		return lab.Model{}, false
 	}
 	return ms[a.model], true
 }
 
 // addModel registers a model trained or opened in this session and selects it.
-func (a *App) addModel(nr NamedRetriever) {
+func (a *App) addModel(nr lab.Model) {
 	a.extraModels = append(a.extraModels, nr)
 	a.model = len(a.models()) - 1
 	a.query.searchNow()
 }
 
-// setShared replaces this session's dataset (loaded from the Datasets pane).
-func (a *App) setShared(s *Shared) {
-	a.shared = s
+// setWorkspace replaces this session's dataset (loaded from the Datasets pane).
+func (a *App) setWorkspace(s *lab.Workspace) {
+	a.ws = s
 	a.extraModels = nil
 	a.sessionRows = nil
 	a.model = -1
@@ -401,7 +378,7 @@ func (a *App) headerView(w int) string {
 	t := a.theme
 	left := t.HeaderBrand.Render(" ◆ ARS Lab ")
 	info := " no dataset"
-	if d := a.shared.Data; d != nil {
+	if d := a.ws.Data; d != nil {
 		info = fmt.Sprintf(" %s · %d passages · %d queries", d.Name, len(d.Passages), len(d.Queries))
 	}
 	model := "BM25"

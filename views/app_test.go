@@ -20,6 +20,7 @@ import (
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/metrics"
 	"github.com/arslab/arslab/engine/train"
+	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -206,7 +207,7 @@ func checkSize(t *testing.T, label string, v string, w, h int) {
 
 func TestResizeNeverOverflows(t *testing.T) {
 	sizes := [][2]int{{80, 24}, {100, 30}, {132, 43}, {81, 25}, {90, 24}, {200, 60}}
-	a := newTestApp(t, Options{Shared: withResults(t, testShared(t, true))})
+	a := newTestApp(t, Options{Workspace: withResults(t, testWorkspace(t, true))})
 	drive(a, syntheticRun(false)...) // give the training pane charts
 	a.training.show = false
 	for _, sz := range sizes {
@@ -301,11 +302,15 @@ func TestQuerySubmit(t *testing.T) {
 }
 
 func TestExplainMatchesModel(t *testing.T) {
-	sh := testShared(t, true)
+	sh := testWorkspace(t, true)
 	m := sh.Models[0]
-	a := newTestApp(t, Options{Shared: sh})
+	a := newTestApp(t, Options{Workspace: sh})
 	hit := a.query.cols[0].hits[0]
-	c, s := m.Explain(a.query.query, hit.Index)
+	ex, err := m.Explainer.Explain(a.query.query, hit.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, s := ex.Terms, ex.Score
 	sum := 0.0
 	for _, v := range c {
 		sum += v
@@ -436,7 +441,7 @@ func (b *blockingTrain) train(ctx context.Context, cfg train.Config, d *datasets
 func startBlockingTraining(t *testing.T) (*blockingTrain, *App, *teatest.TestModel) {
 	t.Helper()
 	bt := &blockingTrain{started: make(chan struct{})}
-	a := newTestApp(t, Options{Engine: Engine{Train: bt.train}, RunsDir: t.TempDir()})
+	a := newTestApp(t, Options{Engine: fakeEngine{train: bt.train}, RunsDir: t.TempDir()})
 	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30))
 	tm.Send(kp("2"))
 	tm.Send(kp("s"))
@@ -465,7 +470,7 @@ func TestQuitWhileTrainingCancels(t *testing.T) {
 }
 
 func TestTrainingFinishOpensAndEvaluatesModel(t *testing.T) {
-	sh := testShared(t, false)
+	sh := testWorkspace(t, false)
 	toy := newToyARS(sh.Data, 8, 3)
 	trainFn := func(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, events chan<- train.Event) error {
 		if cfg.Epochs != 5 || cfg.Head != "dot" {
@@ -476,12 +481,12 @@ func TestTrainingFinishOpensAndEvaluatesModel(t *testing.T) {
 		return nil
 	}
 	var openedDir string
-	open := func(ctx context.Context, dir string, d *datasets.Dataset, _ engine.Progress) (NamedRetriever, error) {
+	open := func(ctx context.Context, dir string) (lab.Model, error) {
 		openedDir = dir
-		return NamedRetriever{Name: "run-1", R: toy, Explain: toy.Explain}, nil
+		return toy.model("run-1"), nil
 	}
-	a := newTestApp(t, Options{Shared: sh, RunsDir: t.TempDir(),
-		Engine: Engine{Train: trainFn, OpenModel: open, Evaluate: testEvaluate}})
+	a := newTestApp(t, Options{Workspace: sh, RunsDir: t.TempDir(),
+		Engine: fakeEngine{train: trainFn, openModel: open, evaluate: true}})
 	// Form: head (4th field) → right twice: ars → dot → cos? choices ars,dot,cos: one step is dot.
 	msgs := []tea.Msg{kp("2"), kp("down"), kp("down"), kp("down"), kp("right")}
 	// epochs (8th field): enter, clear, type 5, enter.
@@ -513,21 +518,21 @@ func TestTrainingFinishOpensAndEvaluatesModel(t *testing.T) {
 }
 
 func TestDatasetLoadErrorKeepsPrevious(t *testing.T) {
-	next := testShared(t, false)
+	next := testWorkspace(t, false)
 	next.Data.Name = "other"
-	load := func(ctx context.Context, path string, progress engine.Progress) (*Shared, error) {
+	load := func(ctx context.Context, path string, progress engine.Progress) (*lab.Workspace, error) {
 		progress(1, 2)
 		if strings.Contains(path, "bad") {
 			return nil, errors.New("bad/corpus.jsonl:3: field \"_id\": missing")
 		}
 		return next, nil
 	}
-	a := newTestApp(t, Options{Engine: Engine{LoadDataset: load}})
-	before := a.shared
+	a := newTestApp(t, Options{Engine: fakeEngine{open: load}})
+	before := a.ws
 	msgs := []tea.Msg{kp("1"), kp("o"), kp("ctrl+u")}
 	msgs = append(msgs, typeText("bad")...)
 	drive(a, append(msgs, kp("enter"))...)
-	if a.shared != before {
+	if a.ws != before {
 		t.Fatal("a failed load replaced the dataset")
 	}
 	v := ansi.Strip(a.View())
@@ -540,7 +545,7 @@ func TestDatasetLoadErrorKeepsPrevious(t *testing.T) {
 	msgs = []tea.Msg{kp("o"), kp("ctrl+u")}
 	msgs = append(msgs, typeText("good")...)
 	drive(a, append(msgs, kp("enter"))...)
-	if a.shared != next || !strings.Contains(ansi.Strip(a.View()), "other") {
+	if a.ws != next || !strings.Contains(ansi.Strip(a.View()), "other") {
 		t.Fatal("a successful load did not switch the dataset")
 	}
 	if a.model != -1 {
@@ -552,9 +557,9 @@ func TestReadOnlyDisablesLoadTrainExport(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	called := false
-	a := newTestApp(t, Options{ReadOnly: true, Shared: withResults(t, testShared(t, true)), Engine: Engine{
-		LoadDataset: func(context.Context, string, engine.Progress) (*Shared, error) { called = true; return nil, nil },
-		Train: func(context.Context, train.Config, *datasets.Dataset, string, chan<- train.Event) error {
+	a := newTestApp(t, Options{ReadOnly: true, Workspace: withResults(t, testWorkspace(t, true)), Engine: fakeEngine{
+		open: func(context.Context, string, engine.Progress) (*lab.Workspace, error) { called = true; return nil, nil },
+		train: func(context.Context, train.Config, *datasets.Dataset, string, chan<- train.Event) error {
 			called = true
 			return nil
 		},
@@ -574,7 +579,7 @@ func TestReadOnlyDisablesLoadTrainExport(t *testing.T) {
 func TestMetricsSortExport(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	a := newTestApp(t, Options{Shared: withResults(t, testShared(t, true))})
+	a := newTestApp(t, Options{Workspace: withResults(t, testWorkspace(t, true))})
 	drive(a, kp("4"))
 	// Default selected column is MRR@10 (index 2+6); s sorts it best first.
 	drive(a, kp("s"))
@@ -654,8 +659,8 @@ func TestPauseKeyTogglesControl(t *testing.T) {
 	tm.Send(kp("q"))
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(4*time.Second)).(*App)
 	r := fm.training.run
-	if r.ctl == nil || !r.ctl.Paused() {
-		t.Fatalf("third p should leave the run paused (ctl %v)", r.ctl)
+	if r.job == nil || !r.job.Paused() {
+		t.Fatalf("third p should leave the run paused (job %v)", r.job)
 	}
 	if !bt.cancelled.Load() || !r.done {
 		t.Fatal("quitting a paused run did not cancel it")

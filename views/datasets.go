@@ -3,12 +3,12 @@ package views
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine/text"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -23,32 +23,11 @@ type (
 	}
 	loadDoneMsg struct {
 		gen    int
-		shared *Shared
+		ws     *lab.Workspace
 		err    error
 		took   time.Duration
 	}
 )
-
-// datasetStats are computed once per dataset.
-type datasetStats struct {
-	splits    []datasets.Split
-	qrels     map[datasets.Split][2]int // judged queries, relevant pairs
-	avgLen    float64
-	minLen    int
-	maxLen    int
-	hist      []int // passage lengths (words) per bin, the first starting at histFrom
-	histFrom  int
-	binW      int
-	langs     []langCount
-	querySpl  map[string]datasets.Split
-	relevant  map[string][]int // query id → passage indices with grade > 0 (all splits)
-	withTitle int
-}
-
-type langCount struct {
-	lang string
-	n    int
-}
 
 type datasetsPane struct {
 	a    *App
@@ -56,10 +35,8 @@ type datasetsPane struct {
 	in   *input
 	spin spinner.Model
 
-	stats  *datasetStats
-	data   *datasets.Dataset // the data stats belong to
-	cursor int               // selected query
-	offset int               // first visible line of the query list
+	cursor int // selected query
+	offset int // first visible line of the query list
 
 	loading   bool
 	gen       int
@@ -77,7 +54,7 @@ func newDatasetsPane(a *App) *datasetsPane {
 	p.in.Prompt = "path › "
 	p.in.Placeholder = "a BEIR folder, SQuAD/DPR .json, triples .jsonl or rerank .tsv"
 	p.in.CharLimit = 4096
-	if d := a.shared.Data; d != nil && d.Source != "" {
+	if d := a.ws.Data; d != nil && d.Source != "" {
 		p.in.SetValue(d.Source)
 	}
 	p.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
@@ -95,7 +72,6 @@ func (p *datasetsPane) applyTheme() {
 
 func (p *datasetsPane) reset() {
 	p.cursor, p.offset = 0, 0
-	p.stats, p.data = nil, nil
 }
 
 func (p *datasetsPane) capturing() bool { return p.in.Focused() }
@@ -177,10 +153,10 @@ func (p *datasetsPane) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (p *datasetsPane) move(d int) {
-	if p.a.shared.Data == nil {
+	if p.a.ws.Data == nil {
 		return
 	}
-	n := len(p.a.shared.Data.Queries)
+	n := len(p.a.ws.Data.Queries)
 	p.cursor = min(max(p.cursor+d, 0), max(n-1, 0))
 }
 
@@ -190,7 +166,7 @@ func (p *datasetsPane) load(path string) tea.Cmd {
 	case p.a.opts.ReadOnly:
 		p.a.setStatus(lvlWarn, "read-only demo: loading datasets is disabled")
 		return nil
-	case p.a.opts.Engine.LoadDataset == nil:
+	case p.a.opts.Engine == nil:
 		p.a.setStatus(lvlWarn, "loading datasets is not available in this build")
 		return nil
 	case path == "":
@@ -210,19 +186,19 @@ func (p *datasetsPane) load(path string) tea.Cmd {
 
 	prog := make(chan loadProgressMsg, 1)
 	res := make(chan loadDoneMsg, 1)
-	loadFn := p.a.opts.Engine.LoadDataset
+	eng := p.a.opts.Engine
 	now := p.a.now
 	start := now()
 	go func() {
 		defer cancel()
-		sh, err := loadFn(ctx, path, func(done, total int) {
+		ws, err := eng.Open(ctx, path, func(done, total int) {
 			select { // keep only the newest report when the UI lags
 			case <-prog:
 			default:
 			}
 			prog <- loadProgressMsg{gen: gen, done: done, total: total}
 		})
-		res <- loadDoneMsg{gen: gen, shared: sh, err: err, took: now().Sub(start)}
+		res <- loadDoneMsg{gen: gen, ws: ws, err: err, took: now().Sub(start)}
 	}()
 	return tea.Batch(p.spin.Tick, waitLoad(prog, res))
 }
@@ -255,129 +231,16 @@ func (p *datasetsPane) loaded(msg loadDoneMsg) tea.Cmd {
 	case msg.err != nil:
 		p.lastErr = msg.err
 		p.a.setStatus(lvlErr, "could not load %s: %v (the previous dataset stays loaded)", p.loadPath, msg.err)
-	case msg.shared == nil || msg.shared.Data == nil:
+	case msg.ws == nil || msg.ws.Data == nil:
 		p.a.setStatus(lvlErr, "could not load %s: the loader returned no data", p.loadPath)
 	default:
 		p.lastErr = nil
-		p.a.setShared(msg.shared)
-		d := msg.shared.Data
+		p.a.setWorkspace(msg.ws)
+		d := msg.ws.Data
 		p.a.setStatus(lvlOK, "loaded %s: %d passages, %d queries in %s", d.Name, len(d.Passages), len(d.Queries),
 			msg.took.Round(time.Millisecond))
 	}
 	return nil
-}
-
-// computeStats summarises d for the pane.
-func computeStats(d *datasets.Dataset) *datasetStats {
-	s := &datasetStats{
-		qrels:    map[datasets.Split][2]int{},
-		querySpl: map[string]datasets.Split{},
-		relevant: map[string][]int{},
-	}
-	pidx := make(map[string]int, len(d.Passages))
-	for i, ps := range d.Passages {
-		pidx[ps.ID] = i
-	}
-	for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
-		q, ok := d.Qrels[sp]
-		if !ok {
-			continue
-		}
-		s.splits = append(s.splits, sp)
-		pairs := 0
-		for qid, rel := range q {
-			if _, seen := s.querySpl[qid]; !seen {
-				s.querySpl[qid] = sp
-			}
-			ids := make([]string, 0, len(rel))
-			for pid, g := range rel {
-				if g > 0 {
-					pairs++
-					ids = append(ids, pid)
-				}
-			}
-			sort.Strings(ids)
-			for _, pid := range ids {
-				if i, ok := pidx[pid]; ok && !containsInt(s.relevant[qid], i) {
-					s.relevant[qid] = append(s.relevant[qid], i)
-				}
-			}
-		}
-		s.qrels[sp] = [2]int{len(q), pairs}
-	}
-	lens := make([]int, len(d.Passages))
-	langs := map[string]int{}
-	total := 0
-	s.minLen = math.MaxInt
-	for i, ps := range d.Passages {
-		n := len(strings.Fields(ps.Text))
-		if ps.Title != "" {
-			s.withTitle++
-		}
-		lens[i] = n
-		total += n
-		s.maxLen = max(s.maxLen, n)
-		s.minLen = min(s.minLen, n)
-		langs[string(text.Detect(ps.Title+" "+ps.Text))]++
-	}
-	if len(lens) > 0 {
-		s.avgLen = float64(total) / float64(len(lens))
-	}
-	if len(lens) == 0 {
-		s.minLen = 0
-	}
-	const bins = 8
-	s.binW = niceBin(s.maxLen-s.minLen+1, bins)
-	s.histFrom = s.minLen / s.binW * s.binW
-	s.hist = make([]int, (s.maxLen-s.histFrom)/s.binW+1)
-	for _, n := range lens {
-		s.hist[(n-s.histFrom)/s.binW]++
-	}
-	for l, n := range langs {
-		s.langs = append(s.langs, langCount{l, n})
-	}
-	sort.Slice(s.langs, func(i, j int) bool {
-		if s.langs[i].n != s.langs[j].n {
-			return s.langs[i].n > s.langs[j].n
-		}
-		return s.langs[i].lang < s.langs[j].lang
-	})
-	return s
-}
-
-// niceBin picks a 1-2-5 bin width so that span fits in about bins bins.
-func niceBin(span, bins int) int {
-	raw := float64(span) / float64(bins)
-	if raw <= 1 {
-		return 1
-	}
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if w := m * mag; w >= raw {
-			return int(w)
-		}
-	}
-	return int(10 * mag)
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *datasetsPane) ensureStats() *datasetStats {
-	d := p.a.shared.Data
-	if d == nil {
-		return nil
-	}
-	if p.data != d || p.stats == nil {
-		p.stats, p.data = computeStats(d), d
-	}
-	return p.stats
 }
 
 func (p *datasetsPane) view(w, h int) string {
@@ -409,7 +272,7 @@ func (p *datasetsPane) view(w, h int) string {
 		top = append(top, " "+t.Subtle.Render(strings.Repeat("─", max(w-2, 0))))
 	}
 	bodyH := h - len(top)
-	d := p.a.shared.Data
+	d := p.a.ws.Data
 	if d == nil {
 		msg := "No dataset loaded."
 		if !p.a.opts.ReadOnly {
@@ -417,15 +280,15 @@ func (p *datasetsPane) view(w, h int) string {
 		}
 		return strings.Join(top, "\n") + "\n\n " + t.Muted.Render(msg)
 	}
-	s := p.ensureStats()
+	s := p.a.ws.Stats()
 	leftW := min(max(w*2/5, 36), 46)
 	rightW := w - leftW - 3
 	left := p.statsView(d, s, leftW, bodyH)
-	right := p.queriesView(d, s, rightW, bodyH)
+	right := p.queriesView(d, rightW, bodyH)
 	return strings.Join(top, "\n") + "\n" + hjoin(1, []int{leftW + 1, rightW}, left, right)
 }
 
-func (p *datasetsPane) statsView(d *datasets.Dataset, s *datasetStats, w, h int) string {
+func (p *datasetsPane) statsView(d *datasets.Dataset, s datasets.Stats, w, h int) string {
 	t := p.a.theme
 	lab := func(l string) string { return t.Muted.Render(padRight(l, 11)) }
 	var lines []string
@@ -435,72 +298,100 @@ func (p *datasetsPane) statsView(d *datasets.Dataset, s *datasetStats, w, h int)
 	}
 	lines = append(lines, " "+t.Title.Render(title))
 	lines = append(lines, " "+lab("source")+t.Text.Render(d.Source))
-	lines = append(lines, " "+lab("passages")+t.Text.Render(fmt.Sprintf("%d", len(d.Passages)))+
-		t.Muted.Render(fmt.Sprintf("  (%d titled)", s.withTitle)))
-	lines = append(lines, " "+lab("queries")+t.Text.Render(fmt.Sprintf("%d", len(d.Queries))))
-	for i, sp := range s.splits {
+	lines = append(lines, " "+lab("passages")+t.Text.Render(fmt.Sprintf("%d", s.Passages)))
+	lines = append(lines, " "+lab("queries")+t.Text.Render(fmt.Sprintf("%d", s.Queries)))
+	splits := presentSplits(s)
+	for i, sp := range splits {
 		l := ""
 		if i == 0 {
 			l = "qrels"
 		}
-		c := s.qrels[sp]
-		lines = append(lines, " "+lab(l)+t.Text.Render(fmt.Sprintf("%-5s %d q · %d pairs", sp, c[0], c[1])))
+		c := s.Splits[sp]
+		lines = append(lines, " "+lab(l)+t.Text.Render(fmt.Sprintf("%-5s %d q · %d relevant", sp, c.Queries, c.Relevant)))
 	}
-	if len(s.splits) == 0 {
+	if len(splits) == 0 {
 		lines = append(lines, " "+lab("qrels")+t.Warn.Render("none (nothing to evaluate)"))
 	}
 	var extras []string
-	if n := len(d.HardNegatives); n > 0 {
-		extras = append(extras, fmt.Sprintf("hard negatives for %d queries", n))
+	if s.HardNegQueries > 0 {
+		extras = append(extras, fmt.Sprintf("hard negatives for %d queries", s.HardNegQueries))
 	}
-	if d.IsRerank() {
-		extras = append(extras, fmt.Sprintf("rerank groups: %d", len(d.Candidates)))
+	if s.CandidateGroups > 0 {
+		extras = append(extras, fmt.Sprintf("rerank groups: %d", s.CandidateGroups))
 	}
 	if len(extras) > 0 {
 		lines = append(lines, " "+lab("extras")+t.Text.Render(strings.Join(extras, ", ")))
 	}
-	var lg []string
-	for _, l := range s.langs {
-		lg = append(lg, fmt.Sprintf("%s %d", l.lang, l.n))
-	}
-	lines = append(lines, " "+lab("languages")+t.Text.Render(strings.Join(lg, " · ")))
+	lines = append(lines, " "+lab("languages")+t.Text.Render(languageList(s.Languages)))
 	lines = append(lines, "")
-	lines = append(lines, " "+t.Title.Render("Passage length")+t.Muted.Render(" (words)"))
-	lines = append(lines, " "+t.Muted.Render(fmt.Sprintf("min %d · mean %.1f · max %d", s.minLen, s.avgLen, s.maxLen)))
-	room := h - len(lines)
-	hist := s.hist
-	binW := s.binW
-	for len(hist) > max(room, 1) { // merge bins until the histogram fits
-		merged := make([]int, (len(hist)+1)/2)
-		for i, n := range hist {
-			merged[i/2] += n
+	lines = append(lines, " "+t.Title.Render("Passage length")+t.Muted.Render(" (tokens, title + text)"))
+	pl := s.PassageLen
+	lines = append(lines, " "+t.Muted.Render(fmt.Sprintf("mean %.1f · median %g · p95 %d · max %d", pl.Mean, pl.Median, pl.P95, pl.Max)))
+	// The histogram's buckets are the dataset statistics' own (the same as `arslab dataset
+	// stats`), without the empty ones at either end.
+	lo, hi := 0, len(s.PassageHist)-1
+	for lo < hi && s.PassageHist[lo] == 0 {
+		lo++
+	}
+	for hi > lo && s.PassageHist[hi] == 0 {
+		hi--
+	}
+	labels := make([]string, 0, hi-lo+1)
+	peak, lw := 1, 0
+	for i := lo; i <= hi; i++ {
+		label := fmt.Sprintf("%d+", s.HistEdges[i])
+		if i+1 < len(s.HistEdges) {
+			label = fmt.Sprintf("%d–%d", s.HistEdges[i], s.HistEdges[i+1]-1)
 		}
-		hist, binW = merged, binW*2
-	}
-	peak := 1
-	for _, n := range hist {
-		peak = max(peak, n)
-	}
-	lw := width(fmt.Sprintf("%d–%d", s.histFrom+(len(hist)-1)*binW, s.histFrom+len(hist)*binW-1))
-	if binW == 1 {
-		lw = width(fmt.Sprint(s.histFrom + len(hist) - 1))
+		labels = append(labels, label)
+		lw = max(lw, width(label))
+		peak = max(peak, s.PassageHist[i])
 	}
 	cw := width(fmt.Sprint(peak))
 	barW := max(w-lw-cw-4, 4)
-	from := s.histFrom
-	for i, n := range hist {
-		label := fmt.Sprintf("%d–%d", from+i*binW, from+(i+1)*binW-1)
-		if binW == 1 {
-			label = fmt.Sprint(from + i)
+	for j, label := range labels {
+		if len(lines) >= h {
+			break
 		}
+		n := s.PassageHist[lo+j]
 		bar := t.SeriesStyle(1).Render(padRight(hbar(float64(n)/float64(peak), barW), barW))
 		lines = append(lines, " "+t.Muted.Render(padLeft(label, lw))+" "+bar+" "+t.Text.Render(padLeft(fmt.Sprint(n), cw)))
 	}
 	return fitLines(lines, w, h)
 }
 
+// presentSplits lists the judged splits in train, dev, test order.
+func presentSplits(s datasets.Stats) []datasets.Split {
+	var out []datasets.Split
+	for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
+		if s.Splits[sp].Queries > 0 {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// languageList writes language counts, most frequent first ("en 141 · ar 137").
+func languageList(m map[text.Lang]int) string {
+	langs := make([]text.Lang, 0, len(m))
+	for l := range m {
+		langs = append(langs, l)
+	}
+	sort.Slice(langs, func(i, j int) bool {
+		if m[langs[i]] != m[langs[j]] {
+			return m[langs[i]] > m[langs[j]]
+		}
+		return langs[i] < langs[j]
+	})
+	parts := make([]string, len(langs))
+	for i, l := range langs {
+		parts[i] = fmt.Sprintf("%s %d", l, m[l])
+	}
+	return strings.Join(parts, " · ")
+}
+
 // queriesView is the scrollable list of queries, each followed by its relevant passages.
-func (p *datasetsPane) queriesView(d *datasets.Dataset, s *datasetStats, w, h int) string {
+func (p *datasetsPane) queriesView(d *datasets.Dataset, w, h int) string {
 	t := p.a.theme
 	head := t.Title.Render("Queries") + t.Muted.Render(fmt.Sprintf("  %d/%d · ↑/↓ to scroll", min(p.cursor+1, len(d.Queries)), len(d.Queries)))
 	type item struct {
@@ -510,7 +401,8 @@ func (p *datasetsPane) queriesView(d *datasets.Dataset, s *datasetStats, w, h in
 	var items []item
 	pw := w - 4
 	for qi, q := range d.Queries {
-		sp := string(s.querySpl[q.ID])
+		split, rel := p.a.ws.QueryJudgements(q.ID)
+		sp := string(split)
 		if sp == "" {
 			sp = "—"
 		}
@@ -522,7 +414,6 @@ func (p *datasetsPane) queriesView(d *datasets.Dataset, s *datasetStats, w, h in
 			line = "  " + line
 		}
 		items = append(items, item{line, qi})
-		rel := s.relevant[q.ID]
 		for j, pi := range rel {
 			if j == 2 && len(rel) > 3 {
 				items = append(items, item{"    " + t.Muted.Render(fmt.Sprintf("… %d more", len(rel)-2)), qi})

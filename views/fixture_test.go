@@ -2,6 +2,8 @@ package views
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"math"
@@ -12,9 +14,9 @@ import (
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
-	"github.com/arslab/arslab/engine/sparse"
 	"github.com/arslab/arslab/engine/text"
 	"github.com/arslab/arslab/engine/train"
+	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 )
@@ -141,46 +143,51 @@ func (m *toyARS) Search(query string, k int) []engine.Hit {
 	return hits[:min(k, len(hits))]
 }
 
-func (m *toyARS) Explain(query string, passage int) ([]float64, float64) {
+func (m *toyARS) Explain(query string, passage int) (lab.Explanation, error) {
 	if passage < 0 || passage >= len(m.passageEmb) {
-		return nil, 0
+		return lab.Explanation{}, fmt.Errorf("no passage %d", passage)
 	}
-	return m.contribs(m.embed(m.wq, m.bq, query), passage)
+	terms, s := m.contribs(m.embed(m.wq, m.bq, query), passage)
+	return lab.Explanation{Terms: terms, Bias: m.bias, Score: s, Formula: "vᵢ·tanh(…)ᵢ", Sigmoid: true}, nil
 }
 
-// testShared builds the fixture: BM25 and, with model, the toy ARS model.
-func testShared(t testing.TB, model bool) *Shared {
+// model is the toy scorer as a lab model.
+func (m *toyARS) model(name string) lab.Model {
+	return lab.Model{Name: name, Retriever: m, Explainer: m}
+}
+
+// testWorkspace builds the fixture: BM25 and, with model, the toy ARS model.
+func testWorkspace(t testing.TB, model bool) *lab.Workspace {
 	t.Helper()
 	d := tinyData()
-	bm, err := sparse.NewBM25(context.Background(), d.Passages, sparse.DefaultBM25(), nil)
+	w, err := lab.New(context.Background(), d, lab.Options{}, nil)
 	if err != nil {
-		t.Fatalf("bm25: %v", err)
+		t.Fatalf("workspace: %v", err)
 	}
-	s := &Shared{Data: d, BM25: bm}
 	if model {
 		m := newToyARS(d, 16, 7)
-		s.Models = []NamedRetriever{{Name: m.Name(), R: m, Explain: m.Explain}}
+		w.Models = []lab.Model{m.model(m.Name())}
 	}
-	return s
+	return w
 }
 
-// withResults adds real metrics of every retriever of s on dev and test.
-func withResults(t testing.TB, s *Shared) *Shared {
+// withResults adds real metrics of every retriever of w on dev and test.
+func withResults(t testing.TB, w *lab.Workspace) *lab.Workspace {
 	t.Helper()
-	rs := []engine.Retriever{s.BM25}
-	for _, m := range s.Models {
-		rs = append(rs, m.R)
+	rs := []engine.Retriever{w.BM25}
+	for _, m := range w.Models {
+		rs = append(rs, m.Retriever)
 	}
 	for _, r := range rs {
 		for _, sp := range []datasets.Split{datasets.Dev, datasets.Test} {
-			m, err := testEvaluate(context.Background(), r, s.Data, sp)
+			m, err := testEvaluate(context.Background(), r, w.Data, sp)
 			if err != nil {
 				t.Fatalf("evaluate %s on %s: %v", r.Name(), sp, err)
 			}
-			s.Results = append(s.Results, MetricsRow{Name: r.Name(), Split: string(sp), Metrics: m})
+			w.Results = append(w.Results, lab.Row{Name: r.Name(), Split: string(sp), Metrics: m})
 		}
 	}
-	return s
+	return w
 }
 
 // testEvaluate is Engine.Evaluate backed by engine.Evaluate.
@@ -190,6 +197,49 @@ func testEvaluate(ctx context.Context, r engine.Retriever, d *datasets.Dataset, 
 		return nil, err
 	}
 	return res.Metrics, nil
+}
+
+// trainFunc is a fake training body: it receives the form's config and the run folder.
+type trainFunc func(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, events chan<- train.Event) error
+
+// fakeEngine implements Engine with test functions; a nil function fails with "not in this test".
+type fakeEngine struct {
+	open      func(ctx context.Context, path string, progress engine.Progress) (*lab.Workspace, error)
+	openModel func(ctx context.Context, dir string) (lab.Model, error)
+	evaluate  bool // evaluate with engine.Evaluate
+	train     trainFunc
+}
+
+var errNotInTest = errors.New("not in this test")
+
+func (f fakeEngine) Open(ctx context.Context, path string, progress engine.Progress) (*lab.Workspace, error) {
+	if f.open == nil {
+		return nil, errNotInTest
+	}
+	return f.open(ctx, path, progress)
+}
+
+func (f fakeEngine) OpenModel(ctx context.Context, _ *lab.Workspace, dir string, _ engine.Progress) (lab.Model, error) {
+	if f.openModel == nil {
+		return lab.Model{}, errNotInTest
+	}
+	return f.openModel(ctx, dir)
+}
+
+func (f fakeEngine) Evaluate(ctx context.Context, w *lab.Workspace, r engine.Retriever, sp datasets.Split) (map[string]float64, error) {
+	if !f.evaluate {
+		return nil, errNotInTest
+	}
+	return testEvaluate(ctx, r, w.Data, sp)
+}
+
+func (f fakeEngine) Train(ctx context.Context, w *lab.Workspace, cfg train.Config, out string) *lab.Job {
+	return lab.StartJob(ctx, func(ctx context.Context, events chan<- train.Event) error {
+		if f.train == nil {
+			return errNotInTest
+		}
+		return f.train(ctx, cfg, w.Data, out, events)
+	})
 }
 
 // asciiRenderer renders without colours so goldens are stable.
@@ -205,8 +255,8 @@ func fixedNow() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
 // newTestApp builds an App with the fixture, an Ascii renderer and a fixed clock.
 func newTestApp(t testing.TB, o Options) *App {
 	t.Helper()
-	if o.Shared == nil {
-		o.Shared = testShared(t, true)
+	if o.Workspace == nil {
+		o.Workspace = testWorkspace(t, true)
 	}
 	o.Renderer = asciiRenderer()
 	a := New(o)

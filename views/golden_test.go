@@ -51,7 +51,7 @@ func TestGoldenTrainingForm(t *testing.T) {
 }
 
 func TestGoldenMetrics(t *testing.T) {
-	a := newTestApp(t, Options{Shared: withResults(t, testShared(t, true))})
+	a := newTestApp(t, Options{Workspace: withResults(t, testWorkspace(t, true))})
 	runGolden(t, a, keyRunes("4"))
 }
 
@@ -122,7 +122,7 @@ func TestGoldenReadOnlyDatasets(t *testing.T) {
 // TestGoldenQueryArabicBM25 answers an Arabic query with BM25 only: the selected passage is
 // shown in full, reordered for display and right-aligned.
 func TestGoldenQueryArabicBM25(t *testing.T) {
-	a := newTestApp(t, Options{Shared: testShared(t, false)})
+	a := newTestApp(t, Options{Workspace: testWorkspace(t, false)})
 	msgs := []tea.Msg{kp("/"), kp("ctrl+u")}
 	msgs = append(msgs, typeText("ما هي عاصمة مصر")...)
 	msgs = append(msgs, kp("enter"))
@@ -133,7 +133,7 @@ func TestGoldenQueryArabicBM25(t *testing.T) {
 }
 
 func TestBidiPassThrough(t *testing.T) {
-	a := newTestApp(t, Options{Shared: testShared(t, false)})
+	a := newTestApp(t, Options{Workspace: testWorkspace(t, false)})
 	msgs := []tea.Msg{kp("/"), kp("ctrl+u")}
 	msgs = append(msgs, typeText("ما هي عاصمة مصر")...)
 	drive(a, append(msgs, kp("enter"))...)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/metrics"
 	"github.com/charmbracelet/bubbles/key"
@@ -55,8 +56,8 @@ func (p *metricsPane) hints() []key.Binding {
 }
 
 // rows returns every row to show, sorted as chosen.
-func (p *metricsPane) rows() []MetricsRow {
-	rows := append(append([]MetricsRow(nil), p.a.shared.Results...), p.a.sessionRows...)
+func (p *metricsPane) rows() []lab.Row {
+	rows := append(append([]lab.Row(nil), p.a.ws.Results...), p.a.sessionRows...)
 	if p.sortBy < 0 {
 		return rows
 	}
@@ -118,7 +119,7 @@ func (p *metricsPane) update(msg tea.Msg) tea.Cmd {
 }
 
 // export writes the rows to name in the working directory, atomically.
-func (p *metricsPane) export(name string, write func(f *os.File, rows []MetricsRow) error) tea.Cmd {
+func (p *metricsPane) export(name string, write func(f *os.File, rows []lab.Row) error) tea.Cmd {
 	if p.a.opts.ReadOnly {
 		p.a.setStatus(lvlWarn, "read-only demo: exporting files is disabled")
 		return nil
@@ -138,7 +139,7 @@ func (p *metricsPane) export(name string, write func(f *os.File, rows []MetricsR
 }
 
 // writeAtomic writes through a temporary file in the same directory, then renames it.
-func writeAtomic(name string, rows []MetricsRow, write func(f *os.File, rows []MetricsRow) error) (string, error) {
+func writeAtomic(name string, rows []lab.Row, write func(f *os.File, rows []lab.Row) error) (string, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return "", fmt.Errorf("export %s: %w", name, err)
@@ -162,7 +163,7 @@ func writeAtomic(name string, rows []MetricsRow, write func(f *os.File, rows []M
 	return abs, nil
 }
 
-func writeCSV(f *os.File, rows []MetricsRow) error {
+func writeCSV(f *os.File, rows []lab.Row) error {
 	w := csv.NewWriter(f)
 	head := []string{"name", "split"}
 	for _, c := range metricCols() {
@@ -189,7 +190,7 @@ func writeCSV(f *os.File, rows []MetricsRow) error {
 	return w.Error()
 }
 
-func writeJSON(f *os.File, rows []MetricsRow) error {
+func writeJSON(f *os.File, rows []lab.Row) error {
 	type jrow struct {
 		Name    string             `json:"name"`
 		Split   string             `json:"split"`
@@ -205,7 +206,7 @@ func writeJSON(f *os.File, rows []MetricsRow) error {
 }
 
 // bestPerColumn returns, per metric column, the highest value among rows (NaN if none).
-func bestPerColumn(rows []MetricsRow) []float64 {
+func bestPerColumn(rows []lab.Row) []float64 {
 	cols := metricCols()
 	best := make([]float64, len(cols))
 	for i, c := range cols {
@@ -228,7 +229,7 @@ func (p *metricsPane) view(w, h int) string {
 			msg += " and the models"
 		}
 		msg += " on the dev/test splits"
-		if p.a.opts.Engine.Evaluate == nil {
+		if p.a.opts.Engine == nil {
 			msg = "No metrics were given and evaluation is not available in this build."
 		}
 		return fitLines([]string{" " + t.Title.Render("Metrics"), "", " " + t.Muted.Render(msg)}, w, h)
@@ -332,7 +333,7 @@ func (p *metricsPane) view(w, h int) string {
 }
 
 // addRow records a metrics row of this session (replacing one with the same name and split).
-func (a *App) addRow(r MetricsRow) {
+func (a *App) addRow(r lab.Row) {
 	for i, old := range a.sessionRows {
 		if old.Name == r.Name && old.Split == r.Split {
 			a.sessionRows[i] = r
@@ -354,22 +355,22 @@ func evalSplits(d *datasets.Dataset) []datasets.Split {
 }
 
 // evaluate scores one retriever on the judged dev/test splits in the background.
-func (a *App) evaluate(name string, nr NamedRetriever) tea.Cmd {
-	return a.evaluateRetriever(name, nr.R)
+func (a *App) evaluate(name string, nr lab.Model) tea.Cmd {
+	return a.evaluateRetriever(name, nr.Retriever)
 }
 
 func (a *App) evaluateRetriever(name string, r engine.Retriever) tea.Cmd {
-	eval := a.opts.Engine.Evaluate
-	d := a.shared.Data
-	if eval == nil || d == nil || r == nil {
+	eng, ws := a.opts.Engine, a.ws
+	d := ws.Data
+	if eng == nil || d == nil || r == nil {
 		return nil
 	}
 	var cmds []tea.Cmd
 	for _, sp := range evalSplits(d) {
 		sp := sp
 		cmds = append(cmds, func() tea.Msg {
-			m, err := eval(context.Background(), r, d, sp)
-			return evalDoneMsg{row: MetricsRow{Name: name, Split: string(sp), Metrics: m}, data: d, err: err}
+			m, err := eng.Evaluate(context.Background(), ws, r, sp)
+			return evalDoneMsg{row: lab.Row{Name: name, Split: string(sp), Metrics: m}, data: d, err: err}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -378,30 +379,30 @@ func (a *App) evaluateRetriever(name string, r engine.Retriever) tea.Cmd {
 // evaluateAll evaluates BM25 and every model.
 func (a *App) evaluateAll() tea.Cmd {
 	switch {
-	case a.opts.Engine.Evaluate == nil:
+	case a.opts.Engine == nil:
 		a.setStatus(lvlWarn, "evaluation is not available in this build")
 		return nil
-	case a.shared.Data == nil:
+	case a.ws.Data == nil:
 		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
 		return nil
-	case len(evalSplits(a.shared.Data)) == 0:
-		a.setStatus(lvlWarn, "%s has no judged dev or test queries", a.shared.Data.Name)
+	case len(evalSplits(a.ws.Data)) == 0:
+		a.setStatus(lvlWarn, "%s has no judged dev or test queries", a.ws.Data.Name)
 		return nil
 	}
 	var cmds []tea.Cmd
-	if a.shared.BM25 != nil {
-		cmds = append(cmds, a.evaluateRetriever(a.shared.BM25.Name(), a.shared.BM25))
+	if a.ws.BM25 != nil {
+		cmds = append(cmds, a.evaluateRetriever(a.ws.BM25.Name(), a.ws.BM25))
 	}
 	for _, m := range a.models() {
 		cmds = append(cmds, a.evaluate(m.Name, m))
 	}
-	a.setStatus(lvlInfo, "evaluating %d retrievers on %v…", len(cmds), evalSplits(a.shared.Data))
+	a.setStatus(lvlInfo, "evaluating %d retrievers on %v…", len(cmds), evalSplits(a.ws.Data))
 	return tea.Batch(cmds...)
 }
 
 // evalDone records a finished evaluation.
 func (a *App) evalDone(msg evalDoneMsg) {
-	if msg.data != a.shared.Data {
+	if msg.data != a.ws.Data {
 		return
 	}
 	if msg.err != nil {

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine"
-	"github.com/arslab/arslab/engine/text"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -25,7 +25,7 @@ type column struct {
 	hits    []engine.Hit
 	took    time.Duration
 	sel     int
-	explain func(query string, passage int) ([]float64, float64)
+	explain lab.Explainer // nil when the model's head has no explanation
 }
 
 // searchMsg delivers the results of one submitted query.
@@ -36,8 +36,8 @@ type searchMsg struct {
 }
 
 type explained struct {
-	contrib []float64
-	score   float64
+	lab.Explanation
+	err error
 }
 
 type queryPane struct {
@@ -45,12 +45,10 @@ type queryPane struct {
 	keys queryKeys
 	in   *input
 
-	query  string // last submitted query
-	cols   []column
-	focus  int // focused column
-	seq    int
-	byText map[string][]string
-	data   *datasets.Dataset // byText belongs to
+	query string // last submitted query
+	cols  []column
+	focus int // focused column
+	seq   int
 
 	cache map[string]explained
 }
@@ -77,7 +75,7 @@ func (p *queryPane) applyTheme() {
 func (p *queryPane) reset() {
 	p.cols, p.focus, p.query = nil, 0, ""
 	p.cache = map[string]explained{}
-	d := p.a.shared.Data
+	d := p.a.ws.Data
 	if d == nil {
 		p.in.SetValue("")
 		return
@@ -122,12 +120,12 @@ func (p *queryPane) hints() []key.Binding {
 // retrievers lists the columns to search: the current model (if any), then BM25.
 func (p *queryPane) retrievers() []column {
 	var cols []column
-	if m, ok := p.a.currentModel(); ok && m.R != nil {
-		cols = append(cols, column{name: m.Name, model: p.a.model, explain: m.Explain})
+	if m, ok := p.a.currentModel(); ok && m.Retriever != nil {
+		cols = append(cols, column{name: m.Name, model: p.a.model, explain: m.Explainer})
 		cols[0].hits = nil
 	}
-	if p.a.shared.BM25 != nil {
-		cols = append(cols, column{name: p.a.shared.BM25.Name(), model: -1})
+	if p.a.ws.BM25 != nil {
+		cols = append(cols, column{name: p.a.ws.BM25.Name(), model: -1})
 	}
 	return cols
 }
@@ -146,15 +144,15 @@ func runSearch(cols []column, rs []engine.Retriever, q string, now func() time.T
 
 func (p *queryPane) retrieverOf(c column) engine.Retriever {
 	if c.model < 0 {
-		return p.a.shared.BM25
+		return p.a.ws.BM25
 	}
-	return p.a.models()[c.model].R
+	return p.a.models()[c.model].Retriever
 }
 
 // searchNow answers the input synchronously (used for the first screen and model changes).
 func (p *queryPane) searchNow() {
 	q := strings.TrimSpace(p.in.Value())
-	if q == "" || p.a.shared.Data == nil {
+	if q == "" || p.a.ws.Data == nil {
 		return
 	}
 	cols := p.retrievers()
@@ -173,7 +171,7 @@ func (p *queryPane) search() tea.Cmd {
 		p.a.setStatus(lvlWarn, "type a query first")
 		return nil
 	}
-	if p.a.shared.Data == nil {
+	if p.a.ws.Data == nil {
 		p.a.setStatus(lvlWarn, "load a dataset first (pane 1)")
 		return nil
 	}
@@ -183,7 +181,7 @@ func (p *queryPane) search() tea.Cmd {
 		rs[i] = p.retrieverOf(c)
 	}
 	p.seq++
-	seq, d, now := p.seq, p.a.shared.Data, p.a.now
+	seq, d, now := p.seq, p.a.ws.Data, p.a.now
 	p.a.setStatus(lvlInfo, "searching…")
 	return func() tea.Msg {
 		return searchMsg{seq: seq, data: d, cols: runSearch(cols, rs, q, now)}
@@ -207,7 +205,7 @@ func (p *queryPane) setResults(q string, cols []column) {
 func (p *queryPane) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case searchMsg:
-		if msg.seq == p.seq && msg.data == p.a.shared.Data {
+		if msg.seq == p.seq && msg.data == p.a.ws.Data {
 			p.setResults(strings.TrimSpace(p.in.Value()), msg.cols)
 		}
 		return nil
@@ -283,63 +281,34 @@ func (p *queryPane) move(d int) {
 }
 
 // relevantSet returns the passage ids judged relevant (any split) to the query text,
-// matched against the dataset's queries after normalisation.
-func (p *queryPane) relevantSet(q string) map[string]bool {
-	d := p.a.shared.Data
-	if d == nil {
+// matched against the dataset's queries after normalisation (lab.Workspace.Judge).
+func (p *queryPane) relevantSet(q string) map[string]int {
+	if p.a.ws.Data == nil {
 		return nil
 	}
-	if p.data != d {
-		p.byText = map[string][]string{}
-		for _, qq := range d.Queries {
-			k := normQuery(qq.Text)
-			p.byText[k] = append(p.byText[k], qq.ID)
-		}
-		p.data = d
-	}
-	ids := p.byText[normQuery(q)]
-	if len(ids) == 0 {
-		return nil
-	}
-	rel := map[string]bool{}
-	for _, qrels := range d.Qrels {
-		for _, id := range ids {
-			for pid, g := range qrels[id] {
-				if g > 0 {
-					rel[pid] = true
-				}
-			}
-		}
-	}
-	return rel
-}
-
-// normQuery is the analyzer's token sequence of a query, used to recognise dataset queries.
-func normQuery(s string) string {
-	return strings.Join(text.Tokens(s, text.Detect(s), text.DefaultOptions()), " ")
+	return p.a.ws.Judge(q).Relevant
 }
 
 // judgedQuery names the dataset query the text matches (id and split), if any.
 func (p *queryPane) judgedQuery(q string) string {
-	d := p.a.shared.Data
-	p.relevantSet(q)
-	ids := p.byText[normQuery(q)]
-	if len(ids) == 0 {
+	if p.a.ws.Data == nil {
 		return ""
 	}
-	for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
-		if _, ok := d.Qrels[sp][ids[0]]; ok {
-			return ids[0] + " (" + string(sp) + ")"
-		}
+	j := p.a.ws.Judge(q)
+	switch {
+	case j.QueryID == "":
+		return ""
+	case j.Split == "":
+		return j.QueryID
 	}
-	return ids[0]
+	return j.QueryID + " (" + string(j.Split) + ")"
 }
 
 func (p *queryPane) view(w, h int) string {
 	t := p.a.theme
 	p.in.Width = max(w-width(p.in.Prompt)-4, 1)
 	lines := []string{" " + p.in.View()}
-	d := p.a.shared.Data
+	d := p.a.ws.Data
 	if d == nil {
 		lines = append(lines, "", " "+t.Muted.Render("No dataset loaded: open one in the Datasets pane (1)."))
 		return fitLines(lines, w, h)
@@ -363,7 +332,7 @@ func (p *queryPane) view(w, h int) string {
 	}
 	rest := h - len(lines)
 	m, hasModel := p.a.currentModel()
-	explain := hasModel && m.Explain != nil
+	explain := hasModel && m.Explainer != nil
 	detailH := 6
 	if explain {
 		detailH = 10
@@ -438,11 +407,11 @@ func (p *queryPane) columnView(ci, w, h int) string {
 	if c.sel >= room {
 		first = c.sel - room + 1
 	}
-	d := p.a.shared.Data
+	d := p.a.ws.Data
 	for i := first; i < len(c.hits) && i < first+room; i++ {
 		hit := c.hits[i]
 		mark := "   "
-		if rel[hit.ID] {
+		if rel[hit.ID] > 0 {
 			mark = t.Relevant.Render(" ✓ ")
 		}
 		prob := "    —"
@@ -498,7 +467,7 @@ func reverseRunes(s string) string {
 // passageView shows the selected passage in full (as much as fits).
 func (p *queryPane) passageView(hit engine.Hit, w, h int) string {
 	t := p.a.theme
-	d := p.a.shared.Data
+	d := p.a.ws.Data
 	if hit.Index < 0 || hit.Index >= len(d.Passages) {
 		return ""
 	}
@@ -521,27 +490,25 @@ func indent(ls []string, pre string) []string {
 }
 
 // explainView shows the ARS score of the selected passage broken into dimensions.
-func (p *queryPane) explainView(m NamedRetriever, hit engine.Hit, w, h int) string {
+func (p *queryPane) explainView(m lab.Model, hit engine.Hit, w, h int) string {
 	t := p.a.theme
 	k := fmt.Sprintf("%s\x00%s\x00%d", m.Name, p.query, hit.Index)
 	ex, ok := p.cache[k]
 	if !ok {
-		ex.contrib, ex.score = m.Explain(p.query, hit.Index)
+		ex.Explanation, ex.err = m.Explainer.Explain(p.query, hit.Index)
 		p.cache[k] = ex
 	}
-	sum := 0.0
-	for _, v := range ex.contrib {
-		sum += v
+	if ex.err != nil {
+		return fitLines([]string{" " + t.Error.Render("✗ explaining "+hit.ID+": "+oneLine(ex.err.Error()))}, w, h)
 	}
-	head := t.Subtle.Render("──") + " " + t.Title.Render("Why "+hit.ID) + " " +
-		t.Text.Render(fmt.Sprintf("s = Σ vᵢ·tanh(…)ᵢ + b = %.3f %s %.3f = %.3f · σ(s) = %.3f · %d dims",
-			sum, signOf(ex.score-sum), math.Abs(ex.score-sum), ex.score, sigmoid(ex.score), len(ex.contrib)))
+	head := t.Subtle.Render("──") + " " + t.Title.Render("Why "+hit.ID) + " " + t.Text.Render(explainHeader(ex.Explanation))
 	lines := []string{trunc(head, w)}
-	if len(ex.contrib) == 0 {
+	contrib := ex.Terms
+	if len(contrib) == 0 {
 		lines = append(lines, " "+t.Muted.Render("the model gave no contributions for this passage"))
 		return fitLines(lines, w, h)
 	}
-	pos, neg := heatStrip(ex.contrib, w-4, t.HeatPos, t.HeatNeg)
+	pos, neg := heatStrip(contrib, w-4, t.HeatPos, t.HeatNeg)
 	lines = append(lines, " "+t.Good.Render("+")+" "+pos, " "+t.Error.UnsetBold().Render("−")+" "+neg)
 	nBars := min(5, h-len(lines)-2)
 	if nBars <= 0 {
@@ -551,9 +518,9 @@ func (p *queryPane) explainView(m NamedRetriever, hit engine.Hit, w, h int) stri
 		dim int
 		v   float64
 	}
-	all := make([]dv, len(ex.contrib))
+	all := make([]dv, len(contrib))
 	maxAbs := 0.0
-	for i, v := range ex.contrib {
+	for i, v := range contrib {
 		all[i] = dv{i, v}
 		maxAbs = math.Max(maxAbs, math.Abs(v))
 	}
@@ -561,7 +528,7 @@ func (p *queryPane) explainView(m NamedRetriever, hit engine.Hit, w, h int) stri
 	cw := (w - 3) / 2
 	bars := func(title string, items []dv, st lipgloss.Style) string {
 		out := []string{t.Muted.Render(title)}
-		dw := width(fmt.Sprintf("d%d", len(ex.contrib)-1))
+		dw := width(fmt.Sprintf("d%d", len(contrib)-1))
 		for _, it := range items {
 			label := padRight(fmt.Sprintf("d%d", it.dim), dw)
 			val := fmt.Sprintf("%+.3f", it.v)
@@ -644,4 +611,18 @@ func signOf(x float64) string {
 		return "−"
 	}
 	return "+"
+}
+
+// explainHeader writes an explanation's sum: "s = Σ vᵢ·tanh(…)ᵢ + b = 0.147 + -0.012 = 0.136 · σ(s) = 0.534 · 128 dims".
+func explainHeader(ex lab.Explanation) string {
+	sum := ex.Score - ex.Bias
+	s := fmt.Sprintf("s = Σ %s", ex.Formula)
+	if ex.Bias != 0 {
+		s += fmt.Sprintf(" + b = %.3f %s %.3f", sum, signOf(ex.Bias), math.Abs(ex.Bias))
+	}
+	s += fmt.Sprintf(" = %.3f", ex.Score)
+	if ex.Sigmoid {
+		s += fmt.Sprintf(" · σ(s) = %.3f", sigmoid(ex.Score))
+	}
+	return s + fmt.Sprintf(" · %d dims", len(ex.Terms))
 }

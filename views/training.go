@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine/metrics"
 	"github.com/arslab/arslab/engine/train"
 	"github.com/charmbracelet/bubbles/key"
@@ -29,26 +30,25 @@ const collapseWindow = 5
 // historyCap bounds the points kept per chart series.
 const historyCap = 2048
 
-// trainMsg carries events read from a running training's channel.
+// trainMsg carries events read from a running training's job.
 type trainMsg struct {
 	gen    int
 	events []train.Event
-	closed bool  // the channel was closed: Train returned
-	err    error // Train's return value when closed
-	ch     <-chan train.Event
-	errc   <-chan error
+	closed bool  // the event channel was closed: the training returned
+	err    error // the training's result when closed
+	job    *lab.Job
 }
 
 // Messages of the model opened / evaluated after a training.
 type (
 	modelOpenedMsg struct {
-		nr   NamedRetriever
+		nr   lab.Model
 		dir  string
 		data *datasets.Dataset
 		err  error
 	}
 	evalDoneMsg struct {
-		row  MetricsRow
+		row  lab.Row
 		data *datasets.Dataset
 		err  error
 	}
@@ -108,7 +108,7 @@ func formFields() []field {
 		enumField("head", []string{"ars", "dot", "cos"}, func(c *train.Config) *string { return &c.Head }),
 		{label: "losses",
 			choices: []string{"infonce=1,dyn=0.5,reg=0.0001", "infonce=1", "infonce=1,dyn=0.5", "modinfonce=1,dyn=0.5,reg=0.0001", "modinfonce=1"},
-			get:     func(c *train.Config) string { return formatLosses(c.Losses) },
+			get:     func(c *train.Config) string { return lab.FormatLosses(c.Losses) },
 			set: func(c *train.Config, s string) error {
 				m, err := train.ParseLosses(s)
 				if err != nil {
@@ -135,17 +135,6 @@ func formFields() []field {
 	}
 }
 
-// formatLosses writes loss weights in the ParseLosses syntax, in a fixed order.
-func formatLosses(m map[string]float64) string {
-	order := []string{"infonce", "modinfonce", "dyn", "reg"}
-	var parts []string
-	for _, k := range order {
-		if w, ok := m[k]; ok {
-			parts = append(parts, k+"="+strconv.FormatFloat(w, 'g', -1, 64))
-		}
-	}
-	return strings.Join(parts, ",")
-}
 
 // epochRow is one line of the dev metrics table.
 type epochRow struct {
@@ -159,8 +148,7 @@ type run struct {
 	cfg      train.Config
 	dir      string
 	running  bool
-	cancel   context.CancelFunc
-	ctl      *train.Control // pause / resume between optimiser steps
+	job      *lab.Job // pause / resume / cancel between optimiser steps
 	last     train.Event    // last step
 	loss     *history
 	terms    map[string]*history
@@ -190,13 +178,8 @@ func (r *run) collapsed() bool {
 	return true
 }
 
-func (r *run) warmupSteps(total int) int {
-	frac := r.cfg.Warmup
-	if frac <= 0 {
-		frac = 0.1
-	}
-	return int(math.Ceil(frac * float64(total)))
-}
+// warmupSteps is the number of warm-up steps of a run of total steps, as the engine counts them.
+func (r *run) warmupSteps(total int) int { return train.WarmupSteps(r.cfg, total) }
 
 type trainingPane struct {
 	a      *App
@@ -245,8 +228,8 @@ func (p *trainingPane) hints() []key.Binding {
 
 // cancel stops a running training (its DoneEvent still arrives).
 func (p *trainingPane) cancel() {
-	if p.running() && p.run.cancel != nil {
-		p.run.cancel()
+	if p.running() && p.run.job != nil {
+		p.run.job.Cancel()
 	}
 }
 
@@ -275,7 +258,7 @@ func (p *trainingPane) update(msg tea.Msg) tea.Cmd {
 		if msg.closed {
 			cmds = append(cmds, p.closed(msg.err))
 		} else {
-			cmds = append(cmds, waitTrain(msg.gen, msg.ch, msg.errc))
+			cmds = append(cmds, waitTrain(msg.gen, msg.job))
 		}
 		return tea.Batch(cmds...)
 	case modelOpenedMsg:
@@ -318,15 +301,15 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, p.keys.Start):
 		return p.start()
 	case key.Matches(msg, p.keys.Pause):
-		if !p.running() || p.run.ctl == nil {
+		if !p.running() || p.run.job == nil {
 			p.a.setStatus(lvlInfo, "no training is running")
 			return nil
 		}
-		if p.run.ctl.Paused() {
-			p.run.ctl.Resume()
+		if p.run.job.Paused() {
+			p.run.job.Resume()
 			p.a.setStatus(lvlInfo, "resumed")
 		} else {
-			p.run.ctl.Pause()
+			p.run.job.Pause()
 			p.a.setStatus(lvlWarn, "paused after the current step: p resumes, x stops")
 		}
 	case key.Matches(msg, p.keys.Stop):
@@ -382,17 +365,17 @@ func (p *trainingPane) cycle(d int) {
 	}
 }
 
-// start launches Engine.Train in a goroutine; events come back through waitTrain.
+// start launches a training job; its events come back through waitTrain.
 func (p *trainingPane) start() tea.Cmd {
 	a := p.a
 	switch {
 	case a.opts.ReadOnly:
 		a.setStatus(lvlWarn, "read-only demo: training is disabled")
 		return nil
-	case a.opts.Engine.Train == nil:
+	case a.opts.Engine == nil:
 		a.setStatus(lvlWarn, "training is not available in this build")
 		return nil
-	case a.shared.Data == nil:
+	case a.ws.Data == nil:
 		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
 		return nil
 	case p.running():
@@ -406,35 +389,24 @@ func (p *trainingPane) start() tea.Cmd {
 	}
 	name := fmt.Sprintf("%s-%s-%s", a.now().Format("20060102-150405"), cfg.Preset, cfg.Head)
 	dir := filepath.Join(a.opts.RunsDir, name)
-	ctx, cancel := context.WithCancel(context.Background())
 	p.gen++
 	r := newRun(cfg)
-	r.gen, r.dir, r.running, r.cancel, r.ctl = p.gen, dir, true, cancel, &train.Control{}
-	ctx = train.WithControl(ctx, r.ctl)
+	r.gen, r.dir, r.running = p.gen, dir, true
+	r.job = a.opts.Engine.Train(context.Background(), a.ws, cfg, dir)
 	p.run = r
 	p.show = false
-
-	events := make(chan train.Event, 256)
-	errc := make(chan error, 1)
-	trainFn := a.opts.Engine.Train
-	d := a.shared.Data
-	go func() {
-		defer cancel()
-		err := trainFn(ctx, cfg, d, dir, events)
-		errc <- err
-		close(events)
-	}()
-	a.setStatus(lvlInfo, "training %s/%s on %s → %s", cfg.Preset, cfg.Head, d.Name, dir)
-	return tea.Batch(p.spin.Tick, waitTrain(p.gen, events, errc))
+	a.setStatus(lvlInfo, "training %s/%s on %s → %s", cfg.Preset, cfg.Head, a.ws.Data.Name, dir)
+	return tea.Batch(p.spin.Tick, waitTrain(p.gen, r.job))
 }
 
 // waitTrain blocks for the next event, then drains what else is queued (up to a batch).
-func waitTrain(gen int, ch <-chan train.Event, errc <-chan error) tea.Cmd {
+func waitTrain(gen int, job *lab.Job) tea.Cmd {
 	return func() tea.Msg {
-		msg := trainMsg{gen: gen, ch: ch, errc: errc}
+		msg := trainMsg{gen: gen, job: job}
+		ch := job.Events()
 		ev, ok := <-ch
 		if !ok {
-			msg.closed, msg.err = true, <-errc
+			msg.closed, msg.err = true, job.Wait()
 			return msg
 		}
 		msg.events = append(msg.events, ev)
@@ -442,7 +414,7 @@ func waitTrain(gen int, ch <-chan train.Event, errc <-chan error) tea.Cmd {
 			select {
 			case ev, ok := <-ch:
 				if !ok {
-					msg.closed, msg.err = true, <-errc
+					msg.closed, msg.err = true, job.Wait()
 					return msg
 				}
 				msg.events = append(msg.events, ev)
@@ -536,21 +508,21 @@ func (p *trainingPane) finish(err error, dir string) tea.Cmd {
 		p.a.setStatus(lvlErr, "training failed: %v", err)
 		return nil
 	}
-	open := p.a.opts.Engine.OpenModel
-	d := p.a.shared.Data
-	if open == nil || d == nil || r.dir == "" {
+	eng, ws := p.a.opts.Engine, p.a.ws
+	d := ws.Data
+	if eng == nil || d == nil || r.dir == "" {
 		return nil
 	}
 	dir = r.dir
 	return func() tea.Msg {
-		nr, err := open(context.Background(), dir, d, nil)
+		nr, err := eng.OpenModel(context.Background(), ws, dir, nil)
 		return modelOpenedMsg{nr: nr, dir: dir, data: d, err: err}
 	}
 }
 
 func (p *trainingPane) opened(msg modelOpenedMsg) tea.Cmd {
 	a := p.a
-	if msg.data != a.shared.Data {
+	if msg.data != a.ws.Data {
 		return nil // the dataset changed meanwhile
 	}
 	if msg.err != nil {
@@ -608,7 +580,7 @@ func (p *trainingPane) formView(w, h int) string {
 	switch {
 	case p.a.opts.ReadOnly:
 		lines = append(lines, " "+t.Badge.Render(" READ-ONLY ")+" "+t.Muted.Render("training is disabled"))
-	case p.a.opts.Engine.Train == nil:
+	case p.a.opts.Engine == nil:
 		lines = append(lines, " "+t.Warn.Render("training is not available in this build"))
 	case p.running():
 		lines = append(lines, " "+t.Accent.Render(p.spin.View()+" running")+t.Muted.Render(" · p pauses · x stops · f hides the form"))
@@ -624,7 +596,7 @@ func (p *trainingPane) introView(w, h int) string {
 	t := p.a.theme
 	var lines []string
 	lines = append(lines, t.Title.Render("Live training"))
-	d := p.a.shared.Data
+	d := p.a.ws.Data
 	if d == nil {
 		lines = append(lines, t.Muted.Render("Load a dataset first (pane 1)."))
 		return fitLines(lines, w, h)
@@ -684,7 +656,7 @@ func (p *trainingPane) runHeader(w int) string {
 	r := p.run
 	var state string
 	switch {
-	case r.running && r.ctl != nil && r.ctl.Paused():
+	case r.running && r.job != nil && r.job.Paused():
 		state = t.Warn.Render("‖ paused")
 	case r.running:
 		state = t.Accent.Render(p.spin.View() + " running")
@@ -699,7 +671,7 @@ func (p *trainingPane) runHeader(w int) string {
 	}
 	c := r.cfg
 	cfg := fmt.Sprintf("%s·%s·%s·%s  %s  τ %g  %s  %d ep × b%d  lr %g  len %d",
-		c.Preset, c.Mode, c.Pooling, c.Head, formatLosses(c.Losses), c.Tau, c.Negatives, c.Epochs, c.Batch, c.LR, c.MaxLen)
+		c.Preset, c.Mode, c.Pooling, c.Head, lab.FormatLosses(c.Losses), c.Tau, c.Negatives, c.Epochs, c.Batch, c.LR, c.MaxLen)
 	s := " " + state + "  " + t.Text.Render(cfg)
 	if r.dir != "" {
 		s += t.Muted.Render("  → " + r.dir)
@@ -718,34 +690,16 @@ func (p *trainingPane) progressLine(w int) string {
 	eta := "—"
 	if ev.Step > 0 && ev.TotalSteps > ev.Step && ev.Elapsed > 0 {
 		rem := time.Duration(float64(ev.Elapsed) * float64(ev.TotalSteps-ev.Step) / float64(ev.Step))
-		eta = clock(rem)
+		eta = lab.FormatClock(rem)
 	} else if ev.TotalSteps > 0 && ev.Step >= ev.TotalSteps {
 		eta = "0:00"
 	}
-	right := fmt.Sprintf(" %3.0f%%  %s ex/s  elapsed %s  ETA %s", 100*frac, rate(ev.ExamplesPerSec), clock(ev.Elapsed), eta)
+	right := fmt.Sprintf(" %3.0f%%  %s ex/s  elapsed %s  ETA %s", 100*frac, lab.FormatRate(ev.ExamplesPerSec), lab.FormatClock(ev.Elapsed), eta)
 	bw := max(w-width(left)-width(right), 8)
 	return trunc(t.Text.Render(left)+progressBar(frac, bw, t.Accent, t.Subtle)+t.Text.Render(right), w)
 }
 
-// clock formats a duration as h:mm:ss or m:ss.
-func clock(d time.Duration) string {
-	s := int(d.Round(time.Second).Seconds())
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
 
-func rate(x float64) string {
-	switch {
-	case x >= 1e4:
-		return fmt.Sprintf("%.1fk", x/1e3)
-	case x >= 100:
-		return fmt.Sprintf("%.0f", x)
-	default:
-		return fmt.Sprintf("%.1f", x)
-	}
-}
 
 // legend renders the title and "━ name value" entries in their series colours,
 // wrapped onto more lines when they do not fit in w.

@@ -1,0 +1,78 @@
+package lab
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The formatters below are shared by the command line and the panes, so both write rates,
+// durations, loss weights and metrics the same way.
+
+// FormatRate writes a rate compactly: 3.2, 250, 12.5k, 1.3M.
+func FormatRate(x float64) string {
+	switch {
+	case x >= 1e6:
+		return fmt.Sprintf("%.1fM", x/1e6)
+	case x >= 1e4:
+		return fmt.Sprintf("%.1fk", x/1e3)
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	default:
+		return fmt.Sprintf("%.1f", x)
+	}
+}
+
+// FormatClock writes a duration as m:ss, or h:mm:ss from an hour on.
+func FormatClock(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// lossOrder is the order loss terms are written in: the contrastive term first.
+var lossOrder = []string{"infonce", "modinfonce", "dyn", "reg"}
+
+// FormatLosses writes loss weights in the --loss syntax ("infonce=1,dyn=0.5,reg=0.0001"),
+// known terms in lossOrder, any others after them by name.
+func FormatLosses(m map[string]float64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		if i := slices.Index(lossOrder, k); i >= 0 {
+			return i
+		}
+		return len(lossOrder)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.FormatFloat(m[k], 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+// FormatMetrics writes "key value" pairs in key order ("map 0.8495 mrr@10 0.9116").
+func FormatMetrics(m map[string]float64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %.4f", k, m[k])
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,102 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/train"
+)
+
+// Explanation is one score broken into per-dimension terms: Score = Σ Terms + Bias.
+type Explanation struct {
+	Terms   []float64
+	Bias    float64
+	Score   float64
+	Formula string // how a term is made, e.g. "vᵢ·tanh(qᵢ·pᵢ)"
+	Sigmoid bool   // σ(Score) reads as a [0,1] relevance
+}
+
+// Explainer is a model that can break the score of one (query, passage) pair into its terms.
+type Explainer interface {
+	// Explain explains the score of passage (an index into the workspace's passages).
+	Explain(query string, passage int) (Explanation, error)
+}
+
+// ModelSpecs describes the accepted --model values, for help texts and errors.
+const ModelSpecs = "bm25, tfidf or a run folder (runs/NAME, holding config.json)"
+
+// Retriever opens the retriever named by spec: "bm25" (the workspace's index), "tfidf"
+// (built on first use) or a run folder, encoded on the workspace's passages.
+func (w *Workspace) Retriever(ctx context.Context, spec string, progress engine.Progress) (Model, error) {
+	switch strings.ToLower(strings.TrimSpace(spec)) {
+	case "bm25":
+		return Model{Name: w.BM25.Name(), Retriever: w.BM25}, nil
+	case "tfidf", "tf-idf":
+		tf, err := w.TFIDF(ctx, progress)
+		if err != nil {
+			return Model{}, err
+		}
+		return Model{Name: tf.Name(), Retriever: tf}, nil
+	case "":
+		return Model{}, fmt.Errorf("no model given: want %s", ModelSpecs)
+	}
+	return w.OpenModel(ctx, spec, progress)
+}
+
+// OpenModel loads the run folder dir and encodes the workspace's passages with it.
+func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.Progress) (Model, error) {
+	if err := checkRunDir(dir); err != nil {
+		return Model{}, err
+	}
+	m, err := train.Load(dir)
+	if err != nil {
+		return Model{}, fmt.Errorf("model %s: %w", dir, err)
+	}
+	ix, err := m.Index(ctx, w.Data.Passages, progress)
+	if err != nil {
+		return Model{}, fmt.Errorf("model %s: encoding %s: %w", dir, w.Data.Name, err)
+	}
+	out := Model{Name: m.Name(), Retriever: ix}
+	if m.Config().Head == "ars" {
+		out.Explainer = arsExplainer{ix}
+	}
+	return out, nil
+}
+
+// checkRunDir says clearly when dir is not a run folder, listing what --model accepts.
+func checkRunDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("unknown model %q: want %s", dir, ModelSpecs)
+	case err != nil:
+		return fmt.Errorf("model %s: %w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("model %s is a file: want %s", dir, ModelSpecs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		return fmt.Errorf("model %s is not a run folder (no config.json): want %s", dir, ModelSpecs)
+	}
+	return nil
+}
+
+// arsExplainer explains the scores of an ARS index.
+type arsExplainer struct{ ix *train.Index }
+
+func (e arsExplainer) Explain(query string, passage int) (Explanation, error) {
+	terms, score := e.ix.Explain(query, passage)
+	if terms == nil {
+		return Explanation{}, fmt.Errorf("no passage %d", passage)
+	}
+	sum := 0.0
+	for _, t := range terms {
+		sum += t
+	}
+	return Explanation{Terms: terms, Bias: score - sum, Score: score, Formula: "vᵢ·tanh(…)ᵢ", Sigmoid: true}, nil
+}
