@@ -1,9 +1,6 @@
 package server
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +10,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -25,50 +23,27 @@ func defaultHostKeyPath() (string, error) {
 	return filepath.Join(dir, "arslab", "ssh_host_ed25519_key"), nil
 }
 
-// loadOrCreateHostKey reads the OpenSSH private key at path, or creates a new ed25519 key there
-// (mode 0600, parent directory 0700) when the file does not exist. created reports the latter.
-func loadOrCreateHostKey(path string) (signer gossh.Signer, created bool, err error) {
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		signer, err := gossh.ParsePrivateKey(data)
-		if err != nil {
-			return nil, false, fmt.Errorf("server: host key %s: %w", path, err)
+// hostKey returns wish's host-key option for path, which creates an ed25519 key there
+// (mode 0600, with a .pub beside it) when none exists, and the key's signer for its
+// fingerprint. created says whether this call made the key.
+func hostKey(path string) (opt ssh.Option, signer gossh.Signer, created bool, err error) {
+	_, statErr := os.Stat(path)
+	created = errors.Is(statErr, fs.ErrNotExist)
+	if created {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, nil, false, fmt.Errorf("server: host key dir: %w", err)
 		}
-		return signer, false, nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, false, fmt.Errorf("server: read host key: %w", err)
 	}
-
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	opt = wish.WithHostKeyPath(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, false, fmt.Errorf("server: generate host key: %w", err)
+		return nil, nil, false, fmt.Errorf("server: host key %s: %w", path, err)
 	}
-	block, err := gossh.MarshalPrivateKey(priv, "arslab host key")
+	signer, err = gossh.ParsePrivateKey(data)
 	if err != nil {
-		return nil, false, fmt.Errorf("server: encode host key: %w", err)
+		return nil, nil, false, fmt.Errorf("server: host key %s: %w", path, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, false, fmt.Errorf("server: host key dir: %w", err)
-	}
-	// O_EXCL: never overwrite a key another process created meanwhile.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, false, fmt.Errorf("server: create host key: %w", err)
-	}
-	if _, err := f.Write(pem.EncodeToMemory(block)); err != nil {
-		_ = f.Close()
-		_ = os.Remove(path)
-		return nil, false, fmt.Errorf("server: write host key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, fmt.Errorf("server: write host key: %w", err)
-	}
-	signer, err = gossh.NewSignerFromKey(priv)
-	if err != nil {
-		return nil, false, fmt.Errorf("server: host key signer: %w", err)
-	}
-	return signer, true, nil
+	return opt, signer, created, nil
 }
 
 // keyring is the set of keys from an authorized_keys file, keyed by their wire encoding.
@@ -121,7 +96,7 @@ func (s *Server) checkKey(ctx ssh.Context, key ssh.PublicKey) bool {
 		ctx.SetValue(ctxKeyAuthed{}, true)
 		return true
 	}
-	s.log.event("auth-fail", "remote", addrString(ctx.RemoteAddr()), "user", ctx.User(),
+	s.log.Info("auth-fail", "remote", addrString(ctx.RemoteAddr()), "user", ctx.User(),
 		"key", gossh.FingerprintSHA256(key), "type", key.Type(), "sessions", s.Sessions())
 	return false
 }
@@ -134,7 +109,7 @@ type ctxKeyAuthed struct{}
 func (s *Server) guardHandshake(ctx ssh.Context, conn net.Conn) net.Conn {
 	time.AfterFunc(s.handshakeTimeout, func() {
 		if ctx.Value(ctxKeyAuthed{}) == nil {
-			s.log.event("handshake-timeout", "remote", addrString(conn.RemoteAddr()), "after", s.handshakeTimeout)
+			s.log.Info("handshake-timeout", "remote", addrString(conn.RemoteAddr()), "after", s.handshakeTimeout)
 			_ = conn.Close()
 		}
 	})

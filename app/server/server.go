@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -72,7 +73,7 @@ type Server struct {
 	factory Factory
 	keys    *keyring // nil when Open
 	hostKey gossh.Signer
-	log     *logger
+	log     *slog.Logger
 	srv     *ssh.Server
 
 	handshakeTimeout time.Duration
@@ -132,13 +133,13 @@ func New(cfg Config, f Factory) (*Server, error) {
 		}
 		s.cfg.HostKeyPath = p
 	}
-	hk, created, err := loadOrCreateHostKey(s.cfg.HostKeyPath)
+	hostOpt, hk, created, err := hostKey(s.cfg.HostKeyPath)
 	if err != nil {
 		return nil, err
 	}
 	s.hostKey = hk
 	if created {
-		s.log.event("host-key-created", "path", s.cfg.HostKeyPath, "fingerprint", s.HostKeyFingerprint())
+		s.log.Info("host-key-created", "path", s.cfg.HostKeyPath, "fingerprint", s.HostKeyFingerprint())
 	}
 
 	// Built with wish: its options set the address, version, key auth and the handler chain.
@@ -155,9 +156,9 @@ func New(cfg Config, f Factory) (*Server, error) {
 		func(srv *ssh.Server) error {
 			srv.ConnectionFailedCallback = s.connFailed
 			srv.ConnCallback = s.guardHandshake
-			srv.AddHostKey(hk)
 			return nil
 		},
+		hostOpt,
 		// An emulated PTY: the program reads/writes the SSH channel directly, no OS pty per session.
 		ssh.EmulatePty(),
 	)
@@ -216,11 +217,11 @@ func (s *Server) ListenAndServe() error {
 	if s.cfg.Open {
 		mode = "open"
 	}
-	s.log.event("listening", "addr", ln.Addr().String(), "auth", mode, "read-only", s.cfg.ReadOnly,
+	s.log.Info("listening", "addr", ln.Addr().String(), "auth", mode, "read-only", s.cfg.ReadOnly,
 		"max-sessions", s.cfg.MaxSessions, "idle-timeout", s.cfg.IdleTimeout, "host-key", s.HostKeyFingerprint())
 	if s.cfg.Open {
-		s.log.event("WARNING", "msg", "open mode: any SSH key is accepted; anyone who can reach "+
-			ln.Addr().String()+" can use the app")
+		s.log.Warn("open mode: any SSH key is accepted; anyone who can reach " +
+			ln.Addr().String() + " can use the app")
 	}
 
 	err = s.srv.Serve(ln)
@@ -254,7 +255,7 @@ func (s *Server) Shutdown(ctx context.Context, msg string) error {
 	cancel()
 	_ = s.srv.Shutdown(cctx)
 
-	s.log.event("shutdown", "sessions", len(live), "msg", msg)
+	s.log.Info("shutdown", "sessions", len(live), "msg", msg)
 	var deadline time.Time
 	if d, ok := ctx.Deadline(); ok {
 		deadline = d

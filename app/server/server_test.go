@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -96,7 +97,7 @@ func TestRefusedAuthentication(t *testing.T) {
 	if !strings.Contains(log, "auth-fail remote=127.0.0.1:") || !strings.Contains(log, "user=mallory key="+fp+" type=ssh-ed25519") {
 		t.Errorf("log lacks the auth failure with fingerprint %s:\n%s", fp, log)
 	}
-	if strings.Contains(log, " connect ") {
+	if strings.Contains(log, "msg=connect ") {
 		t.Errorf("a refused client got a session:\n%s", log)
 	}
 	if _, _, _, built := ts.rec.snapshot(); built != 0 {
@@ -106,7 +107,7 @@ func TestRefusedAuthentication(t *testing.T) {
 
 func TestOpenModeAcceptsAnyKeyAndWarns(t *testing.T) {
 	ts := startServer(t, Config{Open: true})
-	if !strings.Contains(ts.log.String(), "WARNING msg=\"open mode: any SSH key is accepted") {
+	if !strings.Contains(ts.log.String(), "level=WARN msg=\"open mode: any SSH key is accepted") {
 		t.Errorf("no WARNING line at start:\n%s", ts.log.String())
 	}
 	stranger := newTestKey(t, "x")
@@ -659,18 +660,21 @@ func TestNewValidatesConfig(t *testing.T) {
 	}
 }
 
-func TestLogValueQuoting(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"alice", "alice"},
-		{"", `""`},
-		{"two words", `"two words"`},
-		{"evil\nuser=root", `"evil\nuser=root"`},
-		{"SHA256:abc+/x", "SHA256:abc+/x"},
+func TestLogQuotesClientValues(t *testing.T) {
+	var b strings.Builder
+	log := newLogger(&b)
+	log.Info("connect", "user", "evil\nuser=root", "name", "two words", "key", "SHA256:abc+/x", "empty", "")
+	line := b.String()
+	if strings.Count(line, "\n") != 1 {
+		t.Fatalf("one event took %d lines: %q", strings.Count(line, "\n"), line)
 	}
-	for _, tt := range tests {
-		if got := logValue(tt.in); got != tt.want {
-			t.Errorf("logValue(%q) = %s, want %s", tt.in, got, tt.want)
+	for _, want := range []string{` msg=connect `, ` user="evil\nuser=root"`, ` name="two words"`, ` key=SHA256:abc+/x`, ` empty=""`} {
+		if !strings.Contains(line, want) {
+			t.Errorf("line %q lacks %q", line, want)
 		}
+	}
+	if !regexp.MustCompile(`^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ level=INFO `).MatchString(line) {
+		t.Errorf("line %q does not start with an RFC 3339 UTC time", line)
 	}
 }
 

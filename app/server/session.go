@@ -115,14 +115,14 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.event("panic", append(who, "err", r, "stack", string(debug.Stack()))...)
+			s.log.Info("panic", append(who, "err", r, "stack", string(debug.Stack()))...)
 			_ = sess.Exit(2)
 		}
 	}()
 
 	pty, winCh, ok := sess.Pty()
 	if !ok {
-		s.log.event("refused-no-pty", append(who, "sessions", s.Sessions())...)
+		s.log.Info("refused-no-pty", append(who, "sessions", s.Sessions())...)
 		fmt.Fprint(sess.Stderr(), "arslab: this app needs an interactive terminal; connect with `ssh -t`\r\n")
 		_ = sess.Exit(1)
 		return
@@ -134,13 +134,13 @@ func (s *Server) handle(sess ssh.Session) {
 	case s.closing:
 		notice := s.notice
 		s.mu.Unlock()
-		s.log.event("refused-shutdown", append(who, "sessions", s.Sessions())...)
+		s.log.Info("refused-shutdown", append(who, "sessions", s.Sessions())...)
 		fmt.Fprint(sess.Stderr(), notice+"\r\n")
 		_ = sess.Exit(1)
 		return
 	case s.cfg.MaxSessions > 0 && len(s.sessions) >= s.cfg.MaxSessions:
 		s.mu.Unlock()
-		s.log.event("refused-full", append(who, "sessions", s.Sessions())...)
+		s.log.Info("refused-full", append(who, "sessions", s.Sessions())...)
 		fmt.Fprintf(sess.Stderr(), "arslab: the server is full (%s); try again later\r\n", plural(s.cfg.MaxSessions, "session"))
 		_ = sess.Exit(1)
 		return
@@ -150,15 +150,20 @@ func (s *Server) handle(sess ssh.Session) {
 	s.mu.Unlock()
 
 	start := time.Now()
-	s.log.event("connect", append(who, "term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
+	s.log.Info("connect", append(who, "term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
 		"sessions", s.Sessions())...)
 	defer func() { // deferred so that a panicking factory or model still frees the slot
 		s.mu.Lock()
 		delete(s.sessions, st)
+		left := len(s.sessions)
+		s.mu.Unlock()
+		// Log before publishing the new count: whoever waits for Sessions() to drop (tests,
+		// Shutdown) then finds the disconnect line already written.
+		s.log.Info("disconnect", append(who, "reason", st.endReason(),
+			"duration", time.Since(start).Round(time.Millisecond), "sessions", left)...)
+		s.mu.Lock()
 		s.active.Store(int64(len(s.sessions)))
 		s.mu.Unlock()
-		s.log.event("disconnect", append(who, "reason", st.endReason(),
-			"duration", time.Since(start).Round(time.Millisecond), "sessions", s.Sessions())...)
 	}()
 
 	code := s.runApp(st, pty, winCh)
@@ -200,7 +205,7 @@ func (s *Server) runApp(st *session, pty ssh.Pty, winCh <-chan ssh.Window) int {
 
 	final, err := p.Run()
 	if err != nil && (!errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrProgramPanic)) {
-		s.log.event("app-error", "remote", addrString(sess.RemoteAddr()), "err", err)
+		s.log.Info("app-error", "remote", addrString(sess.RemoteAddr()), "err", err)
 	}
 	closeModel(final, inner)
 
