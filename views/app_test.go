@@ -367,7 +367,7 @@ func TestHistoryThinning(t *testing.T) {
 }
 
 func TestInputEditing(t *testing.T) {
-	in := &input{}
+	in := newInput("", "", 0)
 	in.Focus()
 	for _, m := range typeText("hello wide world") {
 		in.Update(m)
@@ -386,7 +386,7 @@ func TestInputEditing(t *testing.T) {
 		t.Fatalf("paste: %q", in.Value())
 	}
 	in.SetValue("Hà Nội")
-	in.Width = 4
+	in.setWidth(4)
 	if v := ansi.Strip(in.View()); ansi.StringWidth(v) > 4 {
 		t.Errorf("view %q wider than 4", v)
 	}

@@ -50,10 +50,7 @@ type datasetsPane struct {
 
 func newDatasetsPane(a *App) *datasetsPane {
 	p := &datasetsPane{a: a, keys: newDatasetKeys()}
-	p.in = &input{}
-	p.in.Prompt = "path › "
-	p.in.Placeholder = "a BEIR folder, SQuAD/DPR .json, triples .jsonl or rerank .tsv"
-	p.in.CharLimit = 4096
+	p.in = newInput("path › ", "a BEIR folder, SQuAD/DPR .json, triples .jsonl or rerank .tsv", 4096)
 	if d := a.ws.Data; d != nil && d.Source != "" {
 		p.in.SetValue(d.Source)
 	}
@@ -63,10 +60,7 @@ func newDatasetsPane(a *App) *datasetsPane {
 
 func (p *datasetsPane) applyTheme() {
 	t := p.a.theme
-	p.in.PromptStyle = t.InputPrompt
-	p.in.TextStyle = t.InputText
-	p.in.PlaceholderStyle = t.Placeholder
-	p.in.CursorStyle = t.Cursor
+	p.in.style(t.InputPrompt, t.InputText, t.Placeholder, t.Cursor)
 	p.spin.Style = t.Accent
 }
 
@@ -245,15 +239,17 @@ func (p *datasetsPane) loaded(msg loadDoneMsg) tea.Cmd {
 
 func (p *datasetsPane) view(w, h int) string {
 	t := p.a.theme
-	p.in.Width = max(w-width(p.in.Prompt)-3, 1)
 	var top []string
 	switch {
 	case p.a.opts.ReadOnly:
 		top = append(top, " "+t.Badge.Render(" READ-ONLY ")+" "+t.Muted.Render("loading datasets is disabled in this demo"))
 	case p.in.Focused():
+		p.in.setWidth(max(w-width(p.in.Prompt)-3, 1))
 		top = append(top, " "+p.in.View())
 	default:
-		top = append(top, " "+p.in.View()+"  "+t.Subtle.Render("(o to edit · enter to load)"))
+		hint := "(o to edit · enter to load)"
+		p.in.setWidth(max(min(width(p.in.Value())+1, w-width(p.in.Prompt)-width(hint)-5), 1))
+		top = append(top, " "+p.in.View()+"  "+t.Subtle.Render(hint))
 	}
 	switch {
 	case p.loading:

@@ -55,20 +55,14 @@ type queryPane struct {
 
 func newQueryPane(a *App) *queryPane {
 	p := &queryPane{a: a, keys: newQueryKeys(), cache: map[string]explained{}}
-	p.in = &input{}
-	p.in.Prompt = "query › "
-	p.in.Placeholder = "type a question and press enter"
-	p.in.CharLimit = 1024
+	p.in = newInput("query › ", "type a question and press enter", 1024)
 	p.reset()
 	return p
 }
 
 func (p *queryPane) applyTheme() {
 	t := p.a.theme
-	p.in.PromptStyle = t.InputPrompt
-	p.in.TextStyle = t.InputText
-	p.in.PlaceholderStyle = t.Placeholder
-	p.in.CursorStyle = t.Cursor
+	p.in.style(t.InputPrompt, t.InputText, t.Placeholder, t.Cursor)
 }
 
 // reset pre-fills an example query of the current dataset and answers it.
@@ -306,7 +300,7 @@ func (p *queryPane) judgedQuery(q string) string {
 
 func (p *queryPane) view(w, h int) string {
 	t := p.a.theme
-	p.in.Width = max(w-width(p.in.Prompt)-4, 1)
+	p.in.setWidth(max(w-width(p.in.Prompt)-4, 1))
 	lines := []string{" " + p.in.View()}
 	d := p.a.ws.Data
 	if d == nil {

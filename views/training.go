@@ -196,18 +196,14 @@ type trainingPane struct {
 
 func newTrainingPane(a *App) *trainingPane {
 	p := &trainingPane{a: a, keys: newTrainingKeys(), fields: formFields(), cfg: train.DefaultConfig(), show: true}
-	p.edit = &input{}
-	p.edit.Prompt = ""
-	p.edit.CharLimit = 256
+	p.edit = newInput("", "", 256)
 	p.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	return p
 }
 
 func (p *trainingPane) applyTheme() {
 	t := p.a.theme
-	p.edit.PromptStyle = t.InputPrompt
-	p.edit.TextStyle = t.InputText
-	p.edit.CursorStyle = t.Cursor
+	p.edit.style(t.InputPrompt, t.InputText, t.Placeholder, t.Cursor)
 	p.spin.Style = t.Accent
 }
 
@@ -567,7 +563,7 @@ func (p *trainingPane) formView(w, h int) string {
 		var line string
 		switch {
 		case i == p.sel && p.edit.Focused():
-			p.edit.Width = max(w-lw-6, 4)
+			p.edit.setWidth(max(w-lw-6, 4))
 			line = t.Accent.Render("▸ ") + t.Text.Render(padRight(f.label, lw)) + " " + p.edit.View()
 		case i == p.sel:
 			line = t.Selected.Render(padRight("▸ "+padRight(f.label, lw)+" ‹ "+val+" ›", w-1))
