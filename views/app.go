@@ -87,11 +87,11 @@ type forceQuitMsg struct{}
 
 // App is the root tea.Model. Use it through a pointer: New returns one.
 type App struct {
-	opts   Options
-	r      *lipgloss.Renderer
-	theme  themes.Theme
-	ws     *lab.Workspace
-	now    func() time.Time
+	opts  Options
+	r     *lipgloss.Renderer
+	theme themes.Theme
+	ws    *lab.Workspace
+	now   func() time.Time
 
 	width, height int
 	active        paneID

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -684,4 +685,39 @@ func TestCloseCancelsTraining(t *testing.T) {
 	}
 	tm.Send(kp("q"))
 	tm.FinalModel(t, teatest.WithFinalTimeout(4*time.Second))
+}
+
+// TestLongPassageScrolls: a passage longer than the detail area scrolls with pgdn/pgup.
+func TestLongPassageScrolls(t *testing.T) {
+	d := tinyData()
+	long := strings.Repeat("The Seine river flows north-west through Paris. ", 60)
+	d.Passages[2].Text = long
+	w, err := lab.New(context.Background(), d, lab.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(t, Options{Workspace: w})
+	drive(a, tea.WindowSizeMsg{Width: 100, Height: 30}, kp("/"), kp("ctrl+u"))
+	drive(a, append(typeText("which river flows through Paris"), kp("enter"))...)
+	for _, h := range a.query.cols[0].hits {
+		if h.ID == "p3" {
+			break
+		}
+		drive(a, kp("down"))
+	}
+	v := ansi.Strip(a.View())
+	first := regexp.MustCompile(`lines (\d+)–(\d+) of (\d+) \(pgdn/pgup\)`).FindStringSubmatch(v)
+	if first == nil || first[1] != "1" {
+		t.Fatalf("no scroll position for the long passage:\n%s", v)
+	}
+	drive(a, kp("pgdown"))
+	second := regexp.MustCompile(`lines (\d+)–(\d+) of (\d+)`).FindStringSubmatch(ansi.Strip(a.View()))
+	if second == nil || second[1] == "1" {
+		t.Fatalf("pgdown did not scroll: %v then %v", first, second)
+	}
+	drive(a, kp("pgup"))
+	third := regexp.MustCompile(`lines (\d+)–`).FindStringSubmatch(ansi.Strip(a.View()))
+	if third == nil || third[1] != "1" {
+		t.Fatalf("pgup did not scroll back: %v", third)
+	}
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/datasets"
-	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine/text"
+	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -22,10 +22,10 @@ type (
 		done, total int
 	}
 	loadDoneMsg struct {
-		gen    int
-		ws     *lab.Workspace
-		err    error
-		took   time.Duration
+		gen  int
+		ws   *lab.Workspace
+		err  error
+		took time.Duration
 	}
 )
 

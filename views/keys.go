@@ -74,24 +74,26 @@ func (k trainingKeys) list() []key.Binding {
 
 // queryKeys drive the Query pane.
 type queryKeys struct {
-	Edit, Search, Cancel, Up, Down, Column, Model, Bidi key.Binding
+	Edit, Search, Cancel, Up, Down, Column, Model, Bidi, PageDown, PageUp key.Binding
 }
 
 func newQueryKeys() queryKeys {
 	return queryKeys{
-		Edit:   key.NewBinding(key.WithKeys("/", "i"), key.WithHelp("/ or i", "type a query")),
-		Search: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search")),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the query")),
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous result")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next result")),
-		Column: key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "model ↔ BM25 column")),
-		Model:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "next model")),
-		Bidi:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "toggle terminal bidi")),
+		Edit:     key.NewBinding(key.WithKeys("/", "i"), key.WithHelp("/ or i", "type a query")),
+		Search:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the query")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous result")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next result")),
+		Column:   key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "model ↔ BM25 column")),
+		Model:    key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "next model")),
+		Bidi:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "toggle terminal bidi")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll the passage down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll the passage up")),
 	}
 }
 
 func (k queryKeys) list() []key.Binding {
-	return []key.Binding{k.Edit, k.Search, k.Cancel, k.Up, k.Down, k.Column, k.Model, k.Bidi}
+	return []key.Binding{k.Edit, k.Search, k.Cancel, k.Up, k.Down, k.Column, k.Model, k.Bidi, k.PageDown, k.PageUp}
 }
 
 // metricsKeys drive the Metrics pane.

@@ -10,13 +10,16 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/arslab/arslab/datasets"
-	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/metrics"
+	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
 )
 
 // metricCol is one metric column of the table.
@@ -248,55 +251,12 @@ func (p *metricsPane) view(w, h int) string {
 	}
 	best := bestPerColumn(rows)
 
-	header := func(i int, label string, wd int, right bool) string {
-		if i == p.sortBy {
-			if p.desc {
-				label += "▼"
-			} else {
-				label += "▲"
-			}
-		}
-		s := padRight(label, wd)
-		if right {
-			s = padLeft(label, wd)
-		}
-		if i == p.col {
-			return t.Selected.Render(s)
-		}
-		return t.Muted.Render(s)
-	}
-	head := " " + header(0, "Name", nameW, false) + header(1, "Split", splitW, false)
-	for i := first; i < first+visible; i++ {
-		head += header(i+2, cols[i].label, cw, true)
-	}
-	lines := []string{head}
 	tableH := min(len(rows), max(h/2-1, 2))
 	firstRow := 0
 	if p.cursor >= tableH {
 		firstRow = p.cursor - tableH + 1
 	}
-	for ri := firstRow; ri < len(rows) && ri < firstRow+tableH; ri++ {
-		r := rows[ri]
-		mark := " "
-		if ri == p.cursor {
-			mark = t.Accent.Render("▸")
-		}
-		line := mark + t.SeriesStyle(ri).Render("━") + " " + t.Text.Render(padRight(r.Name, nameW-2)) + t.Muted.Render(padRight(r.Split, splitW))
-		for i := first; i < first+visible; i++ {
-			v, ok := r.Metrics[cols[i].key]
-			var cell string
-			switch {
-			case !ok:
-				cell = t.Subtle.Render("—")
-			case v == best[i] && len(rows) > 1:
-				cell = t.Best.Render(fmt.Sprintf("%.3f", v))
-			default:
-				cell = t.Text.Render(fmt.Sprintf("%.3f", v))
-			}
-			line += padLeft(cell, cw)
-		}
-		lines = append(lines, line)
-	}
+	lines := strings.Split(p.table(rows[firstRow:min(len(rows), firstRow+tableH)], firstRow, cols[first:first+visible], first, best[first:first+visible], nameW, splitW, cw), "\n")
 	if visible < len(cols) {
 		lines = append(lines, t.Subtle.Render(fmt.Sprintf(" columns %d–%d of %d: ←/→ scroll", first+1, first+visible, len(cols))))
 	}
@@ -412,4 +372,80 @@ func (a *App) evalDone(msg evalDoneMsg) {
 	a.addRow(msg.row)
 	a.setStatus(lvlOK, "%s on %s: MRR@10 %.3f · Top-10 %.3f", msg.row.Name, msg.row.Split,
 		msg.row.Metrics[metrics.MRR10], msg.row.Metrics[metrics.TopKey(10)])
+}
+
+// table renders the visible rows (the first being row firstRow of the pane) and metric
+// columns (the first being column firstCol) with lipgloss's table: the name column carries
+// the row's series colour and the selection mark, the best value of each column is marked.
+func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firstCol int, best []float64, nameW, splitW, cw int) string {
+	t := p.a.theme
+	label := func(i int, s string) string { // column i of the pane: 0 name, 1 split, 2… metrics
+		if i == p.sortBy {
+			if p.desc {
+				return s + "▼"
+			}
+			return s + "▲"
+		}
+		return s
+	}
+	headers := []string{" " + label(0, "Name"), label(1, "Split")}
+	for i, c := range cols {
+		headers = append(headers, label(firstCol+i+2, c.label))
+	}
+	cells := make([][]string, len(rows))
+	for ri, r := range rows {
+		mark := " "
+		if firstRow+ri == p.cursor {
+			mark = "▸"
+		}
+		row := []string{mark + "━ " + r.Name, r.Split}
+		for _, c := range cols {
+			v, ok := r.Metrics[c.key]
+			if !ok {
+				row = append(row, "—")
+				continue
+			}
+			row = append(row, fmt.Sprintf("%.3f", v))
+		}
+		cells[ri] = row
+	}
+	paneCol := func(col int) int { // table column → pane column (0 name, 1 split, 2… metrics)
+		if col < 2 {
+			return col
+		}
+		return firstCol + col
+	}
+	tb := table.New().
+		Border(lipgloss.HiddenBorder()).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderHeader(false).BorderColumn(false).
+		Headers(headers...).
+		Rows(cells...).
+		StyleFunc(func(row, col int) lipgloss.Style {
+			var st lipgloss.Style
+			switch {
+			case row == table.HeaderRow && paneCol(col) == p.col:
+				st = t.Selected
+			case row == table.HeaderRow:
+				st = t.Muted
+			case col == 0:
+				st = t.SeriesStyle(firstRow + row)
+			case col == 1:
+				st = t.Muted
+			case cols[col-2].key != "" && len(rows) > 1 && cells[row][col] == fmt.Sprintf("%.3f", best[col-2]):
+				st = t.Best
+			case cells[row][col] == "—":
+				st = t.Subtle
+			default:
+				st = t.Text
+			}
+			switch col {
+			case 0:
+				return st.Width(nameW + 1).MaxWidth(nameW + 1)
+			case 1:
+				return st.Width(splitW)
+			}
+			return st.Width(cw).Align(lipgloss.Right)
+		})
+	return tb.Render()
 }

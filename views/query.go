@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/datasets"
-	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 )
@@ -51,6 +52,9 @@ type queryPane struct {
 	seq   int
 
 	cache map[string]explained
+
+	passage viewport.Model // the selected passage, scrollable
+	shown   string         // id of the passage in the viewport
 }
 
 func newQueryPane(a *App) *queryPane {
@@ -255,6 +259,10 @@ func (p *queryPane) key(msg tea.KeyMsg) tea.Cmd {
 		p.a.model = (p.a.model + 1) % n
 		p.searchNow()
 		p.a.setStatus(lvlInfo, "model: %s", p.a.models()[p.a.model].Name)
+	case key.Matches(msg, p.keys.PageDown):
+		p.passage.PageDown()
+	case key.Matches(msg, p.keys.PageUp):
+		p.passage.PageUp()
 	case key.Matches(msg, p.keys.Bidi):
 		p.a.bidi = !p.a.bidi
 		if p.a.bidi {
@@ -458,22 +466,31 @@ func reverseRunes(s string) string {
 	return string(r)
 }
 
-// passageView shows the selected passage in full (as much as fits).
+// passageView shows the selected passage in a viewport: pgdn/pgup scroll a long passage.
 func (p *queryPane) passageView(hit engine.Hit, w, h int) string {
 	t := p.a.theme
 	d := p.a.ws.Data
-	if hit.Index < 0 || hit.Index >= len(d.Passages) {
+	if hit.Index < 0 || hit.Index >= len(d.Passages) || h < 2 {
 		return ""
 	}
 	ps := d.Passages[hit.Index]
+	body := indent(p.a.para(oneLine(ps.Text), w-2, 1<<16, p.hlTerms(), t.Text), " ")
+	if p.shown != hit.ID {
+		p.passage.GotoTop()
+		p.shown = hit.ID
+	}
+	p.passage.Width, p.passage.Height = w, h-1
+	p.passage.SetContent(strings.Join(body, "\n"))
 	head := t.Subtle.Render(strings.Repeat("─", 2)) + " " + t.Title.Render(ps.ID)
 	if ps.Title != "" {
 		head += t.Text.Render(" · " + p.a.disp(ps.Title))
 	}
+	if len(body) > p.passage.Height {
+		head += t.Muted.Render(fmt.Sprintf(" · lines %d–%d of %d (pgdn/pgup)", p.passage.YOffset+1,
+			min(p.passage.YOffset+p.passage.Height, len(body)), len(body)))
+	}
 	head += " " + t.Subtle.Render(strings.Repeat("─", max(w-width(head)-1, 0)))
-	lines := []string{head}
-	lines = append(lines, indent(p.a.para(oneLine(ps.Text), w-2, h-1, p.hlTerms(), t.Text), " ")...)
-	return fitLines(lines, w, h)
+	return fitLines([]string{trunc(head, w), p.passage.View()}, w, h)
 }
 
 func indent(ls []string, pre string) []string {

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/arslab/arslab/datasets"
-	"github.com/arslab/arslab/lab"
 	"github.com/arslab/arslab/engine/metrics"
 	"github.com/arslab/arslab/engine/train"
+	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -135,7 +135,6 @@ func formFields() []field {
 	}
 }
 
-
 // epochRow is one line of the dev metrics table.
 type epochRow struct {
 	epoch int
@@ -148,8 +147,8 @@ type run struct {
 	cfg      train.Config
 	dir      string
 	running  bool
-	job      *lab.Job // pause / resume / cancel between optimiser steps
-	last     train.Event    // last step
+	job      *lab.Job    // pause / resume / cancel between optimiser steps
+	last     train.Event // last step
 	loss     *history
 	terms    map[string]*history
 	pos, neg *history
@@ -694,8 +693,6 @@ func (p *trainingPane) progressLine(w int) string {
 	bw := max(w-width(left)-width(right), 8)
 	return trunc(t.Text.Render(left)+progressBar(frac, bw, t.Accent, t.Subtle)+t.Text.Render(right), w)
 }
-
-
 
 // legend renders the title and "━ name value" entries in their series colours,
 // wrapped onto more lines when they do not fit in w.
