@@ -286,11 +286,3 @@ func (h *history) values() []float64 {
 	}
 	return append(h.vals[:len(h.vals):len(h.vals)], h.acc/float64(h.accN))
 }
-
-func (h *history) last() float64 {
-	v := h.values()
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	return v[len(v)-1]
-}
