@@ -21,7 +21,8 @@ Usage:
   arslab eval    --data PATH --model bm25|tfidf|runs/NAME [--split dev|test] [--k 1,5,10,20,50,100] [--json]
   arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
   arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
-  arslab dataset stats --data PATH
+  arslab dataset stats|validate --data PATH
+  arslab bench   --data FOLDER|PATH... [--model bm25 --model tfidf ...] [--split all] [--format table|markdown|csv|json]
   arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open] ...
 
 --data takes a BEIR folder, a SQuAD-style .json, training triples .jsonl, DPR .json or reranking .jsonl/.tsv;
@@ -53,6 +54,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.query(ctx, rest)
 	case "dataset":
 		err = e.dataset(ctx, rest)
+	case "bench":
+		err = e.bench(ctx, rest)
 	case "serve":
 		err = e.serve(ctx, rest)
 	case "tui", "app":

@@ -268,3 +268,12 @@ func (w *Workspace) buildQueryInfo() {
 		}
 	}
 }
+
+// Settings describes the options that change lexical scores, for stamping results.
+func (o Options) Settings() string {
+	p := o.BM25
+	if p == (sparse.BM25Params{}) {
+		p = sparse.DefaultBM25()
+	}
+	return fmt.Sprintf("bm25 k1=%g b=%g; analyzer default", p.K1, p.B)
+}
