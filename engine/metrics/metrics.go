@@ -78,44 +78,10 @@ func EvaluateRerank(run map[string][]string, qrels datasets.Qrels) Result {
 }
 
 // EvaluateRerankN is EvaluateRerank also returning how many groups were scored.
+// It equals EvaluateRerankPerQuery(run, qrels, Options{}).Means().
 func EvaluateRerankN(run map[string][]string, qrels datasets.Qrels) (Result, int) {
-	res := Result{MRR: 0, MAP: 0, NDCG10: 0}
-	n := 0
-	for _, qid := range sortedKeys(run) {
-		judged := qrels[qid]
-		group := dedupe(run[qid])
-		var grades []int
-		for _, pid := range group {
-			if g := judged[pid]; g > 0 {
-				grades = append(grades, g)
-			}
-		}
-		if len(grades) == 0 {
-			continue
-		}
-		n++
-		slices.Sort(grades)
-		slices.Reverse(grades)
-		hits, ap, first := 0, 0.0, 0
-		for r, pid := range group {
-			if judged[pid] > 0 {
-				hits++
-				ap += float64(hits) / float64(r+1)
-				if first == 0 {
-					first = r + 1
-				}
-			}
-		}
-		res[MRR] += 1 / float64(first)
-		res[MAP] += ap / float64(len(grades))
-		res[NDCG10] += ndcg(group, judged, grades, 10)
-	}
-	if n > 0 {
-		for key := range res {
-			res[key] /= float64(n)
-		}
-	}
-	return res, n
+	pq := rerankPerQuery(run, qrels, 1)
+	return pq.Means(), len(pq.Queries)
 }
 
 // ndcg computes nDCG@k of ranked with linear gains (grade, negatives as 0) and the given ideal grades (descending).

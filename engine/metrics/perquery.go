@@ -15,8 +15,8 @@ type Options struct {
 	Ks []int
 	// RelMin is the lowest grade that counts as relevant for the binary metrics (top{k},
 	// recall@{k}, mrr@10, map) and for deciding which queries count; 0 means 1.
-	// TREC DL passage qrels use RelMin 2 ("relevant means grade ≥ 2"). nDCG@10 keeps the
-	// graded gains of every positive grade, as trec_eval does under its -l flag.
+	// TREC DL passage qrels use RelMin 2 ("relevant means grade ≥ 2"). Like trec_eval's -l
+	// flag it changes only binary relevance: nDCG@10 keeps the gain of every positive grade.
 	RelMin int
 }
 
@@ -29,12 +29,20 @@ type PerQuery struct {
 	Values map[string][]float64
 	// Missing lists the counted queries the run has no ranking for (they score 0), sorted.
 	Missing []string
-	// NoRelevant is how many judged queries were left out because no passage reaches RelMin.
+	// NoRelevant is how many judged queries (reranking: candidate groups) were left out
+	// because no passage reaches RelMin.
 	NoRelevant int
+	// Rerank marks per-group reranking metrics (EvaluateRerankPerQuery: mrr, map, ndcg@10).
+	Rerank bool
 }
 
-// Keys gives the metric keys of p in display order (see the package function Keys).
-func (p PerQuery) Keys() []string { return Keys(p.Ks) }
+// Keys gives the metric keys of p in display order: Keys(p.Ks), or mrr, map, ndcg@10 when p.Rerank.
+func (p PerQuery) Keys() []string {
+	if p.Rerank {
+		return []string{MRR, MAP, NDCG10}
+	}
+	return Keys(p.Ks)
+}
 
 // Means gives each metric's mean over p.Queries (0 for every metric when none count).
 // Sums run in query order, so the means are bit-for-bit those of Evaluate.
@@ -71,12 +79,13 @@ var ErrOptions = errors.New("metrics: invalid options")
 //
 //   - Ordering: a ranking is taken as given, position 1 first. The metrics never look at
 //     scores, so ties in scores are whatever order the caller produced; callers must break
-//     them deterministically (the retrievers here sort by score descending, then by id;
-//     trec_eval instead re-sorts by score and breaks ties by descending document id).
+//     them deterministically (the retrievers here sort by score descending, then by corpus
+//     position; fusion by fused score, then by id; trec_eval instead re-sorts by score
+//     and breaks ties by descending document id).
 //   - Queries without a relevant passage: a judged query with no passage of grade ≥ RelMin
-//     is left out of every metric and of the mean (trec_eval likewise averages only over
-//     queries with relevant documents in its default mode); PerQuery.NoRelevant counts them.
-//     Every metric is therefore averaged over the same queries, which paired tests need.
+//     is left out of every metric and of the mean (nDCG included, though it could score
+//     lower grades); PerQuery.NoRelevant counts them. Every metric is therefore averaged
+//     over the same queries, which paired tests need.
 //   - Runs missing queries: a counted query the run has no ranking for (or an empty one)
 //     scores 0 on every metric and stays in the mean (trec_eval -c); PerQuery.Missing lists
 //     them. Rankings of queries absent from qrels are ignored.
@@ -102,14 +111,21 @@ func EvaluatePerQuery(run map[string][]string, qrels datasets.Qrels, opts Option
 			return PerQuery{}, fmt.Errorf("%w: cut-off %d is below 1", ErrOptions, k)
 		}
 	}
-	relMin := opts.RelMin
-	switch {
-	case relMin < 0:
-		return PerQuery{}, fmt.Errorf("%w: RelMin %d is negative", ErrOptions, relMin)
-	case relMin == 0:
-		relMin = 1
+	relMin, err := opts.relMin()
+	if err != nil {
+		return PerQuery{}, err
 	}
 	return perQuery(run, qrels, cleanKs(ks), relMin), nil
+}
+
+func (o Options) relMin() (int, error) {
+	switch {
+	case o.RelMin < 0:
+		return 0, fmt.Errorf("%w: RelMin %d is negative", ErrOptions, o.RelMin)
+	case o.RelMin == 0:
+		return 1, nil
+	}
+	return o.RelMin, nil
 }
 
 // perQuery is EvaluatePerQuery with cleaned ks and relMin ≥ 1.
@@ -184,4 +200,71 @@ func countAtLeast(judged map[string]int, min int) int {
 		}
 	}
 	return n
+}
+
+// EvaluateRerankPerQuery keeps EvaluateRerank's per-group values (keys mrr, map, ndcg@10;
+// opts.Ks is ignored). Each candidate group of run is judged on its own, in query id order:
+//
+//   - a group without a candidate of grade ≥ RelMin is skipped (counted in NoRelevant); a
+//     judged query without a group is not scored at all (the candidates are the run's), so
+//     Missing stays empty;
+//   - mrr is 1/rank of the first candidate of grade ≥ RelMin over the whole group;
+//   - map is average precision with |candidates of grade ≥ RelMin in the group| as denominator;
+//   - ndcg@10 uses linear gains and the ideal ordering of the group's own positive grades;
+//   - ties, duplicates and unjudged candidates as in EvaluatePerQuery.
+func EvaluateRerankPerQuery(run map[string][]string, qrels datasets.Qrels, opts Options) (PerQuery, error) {
+	relMin, err := opts.relMin()
+	if err != nil {
+		return PerQuery{}, err
+	}
+	return rerankPerQuery(run, qrels, relMin), nil
+}
+
+func rerankPerQuery(run map[string][]string, qrels datasets.Qrels, relMin int) PerQuery {
+	p := PerQuery{RelMin: relMin, Rerank: true, Values: map[string][]float64{}}
+	var mrr, ap, nd []float64
+	for _, qid := range sortedKeys(run) {
+		judged := qrels[qid]
+		group := dedupe(run[qid])
+		var grades []int
+		nrel := 0
+		for _, pid := range group {
+			if g := judged[pid]; g > 0 {
+				grades = append(grades, g)
+				if g >= relMin {
+					nrel++
+				}
+			}
+		}
+		if nrel == 0 {
+			p.NoRelevant++
+			continue
+		}
+		slices.Sort(grades)
+		slices.Reverse(grades)
+		hits, sumPrec, first := 0, 0.0, 0
+		for r, pid := range group {
+			if judged[pid] >= relMin {
+				hits++
+				sumPrec += float64(hits) / float64(r+1)
+				if first == 0 {
+					first = r + 1
+				}
+			}
+		}
+		p.Queries = append(p.Queries, qid)
+		mrr = append(mrr, 1/float64(first))
+		ap = append(ap, sumPrec/float64(nrel))
+		nd = append(nd, ndcg(group, judged, grades, 10))
+	}
+	n := len(p.Queries)
+	p.Values[MRR], p.Values[MAP], p.Values[NDCG10] = orEmpty(mrr, n), orEmpty(ap, n), orEmpty(nd, n)
+	return p
+}
+
+func orEmpty(v []float64, n int) []float64 {
+	if v == nil {
+		return make([]float64, 0, n)
+	}
+	return v
 }

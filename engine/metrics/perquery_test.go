@@ -3,8 +3,10 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/arslab/arslab/datasets"
@@ -256,6 +258,122 @@ func legacyEvaluate(run map[string][]string, qrels datasets.Qrels, ks []int) (Re
 		}
 		res[MAP] += ap / float64(nrel)
 		res[NDCG10] += ndcg(ranked, judged, idealGrades(judged), 10)
+	}
+	if n > 0 {
+		for key := range res {
+			res[key] /= float64(n)
+		}
+	}
+	return res, n
+}
+
+// Reranking groups at RelMin 2:
+//
+//	g1: p1:0 p2:1 p3:0 p4:2, ranked p1 p2 p3 p4 → R = {p4}: mrr 1/4, AP (1/4)/1 = 1/4,
+//	    nDCG = (1/log2 3 + 2/log2 5) / (2/log2 2 + 1/log2 3) (p2 still gains)
+//	g2: p5:1 p6:0 → nothing of grade ≥ 2: skipped (NoRelevant 1)
+//	g3: p7:3 p8:2, ranked p8 p7 → R = {p7, p8}: mrr 1, AP (1/1 + 2/2)/2 = 1,
+//	    nDCG = (2 + 3/log2 3) / (3 + 2/log2 3)
+//	q9 judged but without a group: not scored
+func TestEvaluateRerankPerQuery(t *testing.T) {
+	qrels := datasets.Qrels{
+		"g1": {"p1": 0, "p2": 1, "p3": 0, "p4": 2},
+		"g2": {"p5": 1, "p6": 0},
+		"g3": {"p7": 3, "p8": 2},
+		"q9": {"x": 2},
+	}
+	run := map[string][]string{"g1": {"p1", "p2", "p3", "p4"}, "g2": {"p5", "p6"}, "g3": {"p8", "p7"}}
+	p, err := EvaluateRerankPerQuery(run, qrels, Options{RelMin: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l3, l5 := math.Log2(3), math.Log2(5)
+	want := map[string][]float64{
+		MRR:    {0.25, 1},
+		MAP:    {0.25, 1},
+		NDCG10: {(1/l3 + 2/l5) / (2 + 1/l3), (2 + 3/l3) / (3 + 2/l3)},
+	}
+	if !reflect.DeepEqual(p.Queries, []string{"g1", "g3"}) || p.NoRelevant != 1 || len(p.Missing) != 0 || !p.Rerank {
+		t.Errorf("queries %v noRelevant %d missing %v rerank %v", p.Queries, p.NoRelevant, p.Missing, p.Rerank)
+	}
+	if !reflect.DeepEqual(p.Keys(), []string{MRR, MAP, NDCG10}) {
+		t.Errorf("keys %v", p.Keys())
+	}
+	for k, w := range want {
+		for i := range w {
+			if !near(p.Values[k][i], w[i]) {
+				t.Errorf("%s[%d] = %v, want %v", k, i, p.Values[k][i], w[i])
+			}
+		}
+	}
+	if _, err := EvaluateRerankPerQuery(run, qrels, Options{RelMin: -2}); !errors.Is(err, ErrOptions) {
+		t.Errorf("RelMin -2: %v", err)
+	}
+	// Nothing scored: empty values, zero means.
+	p, _ = EvaluateRerankPerQuery(nil, qrels, Options{})
+	if len(p.Queries) != 0 || len(p.Values[MRR]) != 0 || p.Means()[MRR] != 0 {
+		t.Errorf("empty run: %+v", p)
+	}
+}
+
+// EvaluateRerankN is bit-for-bit its implementation before per-query values.
+func TestRerankMeansMatchLegacy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 20 {
+		qrels := datasets.Qrels{}
+		run := map[string][]string{}
+		for q := range 40 {
+			qid := fmt.Sprintf("g%02d", q)
+			judged := map[string]int{}
+			group := make([]string, 1+rng.IntN(30))
+			for i := range group {
+				group[i] = fmt.Sprintf("p%d", rng.IntN(25))
+				if rng.IntN(3) == 0 {
+					judged[group[i]] = rng.IntN(4) - 1
+				}
+			}
+			qrels[qid], run[qid] = judged, group
+		}
+		want, wantN := legacyEvaluateRerankN(run, qrels)
+		got, n := EvaluateRerankN(run, qrels)
+		if n != wantN || !reflect.DeepEqual(got, want) {
+			t.Fatalf("trial %d: %v (%d), legacy %v (%d)", trial, got, n, want, wantN)
+		}
+	}
+}
+
+// legacyEvaluateRerankN is EvaluateRerankN as it was at commit 7cfc7d8.
+func legacyEvaluateRerankN(run map[string][]string, qrels datasets.Qrels) (Result, int) {
+	res := Result{MRR: 0, MAP: 0, NDCG10: 0}
+	n := 0
+	for _, qid := range sortedKeys(run) {
+		judged := qrels[qid]
+		group := dedupe(run[qid])
+		var grades []int
+		for _, pid := range group {
+			if g := judged[pid]; g > 0 {
+				grades = append(grades, g)
+			}
+		}
+		if len(grades) == 0 {
+			continue
+		}
+		n++
+		slices.Sort(grades)
+		slices.Reverse(grades)
+		hits, ap, first := 0, 0.0, 0
+		for r, pid := range group {
+			if judged[pid] > 0 {
+				hits++
+				ap += float64(hits) / float64(r+1)
+				if first == 0 {
+					first = r + 1
+				}
+			}
+		}
+		res[MRR] += 1 / float64(first)
+		res[MAP] += ap / float64(len(grades))
+		res[NDCG10] += ndcg(group, judged, grades, 10)
 	}
 	if n > 0 {
 		for key := range res {
