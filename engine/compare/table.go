@@ -40,7 +40,8 @@ type Table struct {
 type Row struct {
 	Name     string `json:"name"`
 	Baseline bool   `json:"baseline,omitempty"`
-	Cells    []Cell `json:"cells"` // in the order of Table.Metrics
+	Missing  int    `json:"missing,omitempty"` // counted queries the run had no ranking for (scored 0)
+	Cells    []Cell `json:"cells"`             // in the order of Table.Metrics
 }
 
 // Cell is one run's mean on one metric and, off the baseline row, its test against the baseline.
@@ -84,6 +85,9 @@ func Build(runs []Run, baseline string, keys []string, opt Options) (*Table, err
 			return nil, fmt.Errorf("%w: run %q given twice", ErrInput, r.Name)
 		}
 		seen[r.Name] = true
+		if r.Scores.Rerank != ref.Rerank {
+			return nil, fmt.Errorf("%w: run %q and run %q mix reranking and retrieval metrics", ErrInput, r.Name, runs[0].Name)
+		}
 		if r.Scores.RelMin != ref.RelMin {
 			return nil, fmt.Errorf("%w: run %q counts grade ≥ %d relevant, run %q grade ≥ %d", ErrInput, r.Name, r.Scores.RelMin, runs[0].Name, ref.RelMin)
 		}
@@ -110,7 +114,7 @@ func Build(runs []Run, baseline string, keys []string, opt Options) (*Table, err
 	}
 	t.Rows = make([]Row, len(runs))
 	for i, r := range runs {
-		row := Row{Name: r.Name, Baseline: i == bi, Cells: make([]Cell, len(keys))}
+		row := Row{Name: r.Name, Baseline: i == bi, Missing: len(r.Scores.Missing), Cells: make([]Cell, len(keys))}
 		for j, k := range keys {
 			row.Cells[j] = Cell{Metric: k, Value: mean(r.Scores.Values[k])}
 		}

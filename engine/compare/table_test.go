@@ -191,6 +191,15 @@ func TestBuildFromMetrics(t *testing.T) {
 	if c.Value != 1 || c.VsBaseline.Diff != 0.25 || c.VsBaseline.Wins != 1 || c.VsBaseline.Ties != 1 {
 		t.Errorf("dense mrr@10 cell %+v %+v", c, c.VsBaseline)
 	}
+	if tab.Rows[0].Missing != 0 || tab.Rows[1].Missing != 0 {
+		t.Errorf("missing %d %d", tab.Rows[0].Missing, tab.Rows[1].Missing)
+	}
+	// bm25 lacks q3 now: it is kept, scored 0, and reported.
+	base = eval(map[string][]string{"q1": {"x", "a"}})
+	tab, err = Build([]Run{{"bm25", base}, {"dense", other}}, "", nil, Options{})
+	if err != nil || tab.Rows[0].Missing != 1 || tab.Queries != 2 {
+		t.Errorf("missing query: %v, %+v", err, tab)
+	}
 }
 
 func TestBuildErrors(t *testing.T) {
@@ -199,6 +208,8 @@ func TestBuildErrors(t *testing.T) {
 	other.Queries = []string{"q1", "q2", "q3", "q5"}
 	rel2 := ok
 	rel2.RelMin = 2
+	rerank := ok
+	rerank.Rerank = true
 	nan := pq(map[string][]float64{"map": {1, math.NaN(), 1, 0}})
 	for _, c := range []struct {
 		name     string
@@ -213,6 +224,7 @@ func TestBuildErrors(t *testing.T) {
 		{"duplicate", []Run{{"a", ok}, {"a", ok}}, "", nil, Options{}, ErrInput},
 		{"other queries", []Run{{"a", ok}, {"b", other}}, "", nil, Options{}, ErrInput},
 		{"rel min", []Run{{"a", ok}, {"b", rel2}}, "", nil, Options{}, ErrInput},
+		{"rerank", []Run{{"a", ok}, {"b", rerank}}, "", nil, Options{}, ErrInput},
 		{"missing metric", []Run{{"a", ok}, {"b", ok}}, "", []string{"ndcg@10"}, Options{}, ErrInput},
 		{"nan", []Run{{"a", ok}, {"b", nan}}, "", []string{"map"}, Options{}, ErrInput},
 		{"options", []Run{{"a", ok}}, "", nil, Options{Alpha: -1}, ErrOptions},
