@@ -42,7 +42,7 @@ type Options struct {
 	Seed         uint64  // seed of the randomisation test and the bootstrap
 	Bootstrap    int     // > 0: percentile bootstrap CI with this many resamples; 0: t interval
 	Confidence   float64 // level of the CI; 0 means DefaultConfidence (0.95)
-	Tolerance    float64 // |other−base| ≤ Tolerance is a tie; 0 means DefaultTolerance, < 0 exact equality
+	Tolerance    float64 // |other−base| ≤ Tolerance is a tie (wins/ties/losses only); 0 means DefaultTolerance, < 0 exact equality
 	Alpha        float64 // significance level (after Holm correction); 0 means DefaultAlpha
 	Test         Test    // the p-value that flags significance; "" means Randomisation
 	Workers      int     // parallel tests in Build; 0 means GOMAXPROCS
