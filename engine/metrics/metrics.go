@@ -45,9 +45,6 @@ func Keys(ks []int) []string {
 	return append(keys, MRR10, MAP, NDCG10)
 }
 
-// RerankKeys is the display order of EvaluateRerank's result.
-func RerankKeys() []string { return []string{MRR, MAP, NDCG10} }
-
 // cleanKs drops non-positive cut-offs and duplicates and sorts the rest.
 func cleanKs(ks []int) []int {
 	out := make([]int, 0, len(ks))
@@ -60,74 +57,14 @@ func cleanKs(ks []int) []int {
 	return slices.Compact(out)
 }
 
-// Evaluate scores run (query id → ranked passage ids, best first) against qrels.
-// Only queries with at least one relevant passage (grade > 0) count; their number is returned.
-// A judged query missing from run scores 0 everywhere. A passage id repeated in a ranking
-// counts at its first position only. Metrics:
-//
-//	top{k}     1 if a relevant passage is in the first k, else 0 (Top-k accuracy)
-//	recall@{k} |relevant ∩ first k| / |relevant|
-//	mrr@10     1/rank of the first relevant passage within the first 10, else 0
-//	map        Σ over relevant ranks r of precision@r, divided by |relevant| in qrels (whole list)
-//	ndcg@10    Σ_{r≤10} grade_r / log2(r+1), divided by the same sum over the ideal ordering of qrels grades
-//
-// All are means over the counted queries (0 when none count).
+// Evaluate scores run (query id → ranked passage ids, best first) against qrels with
+// grade ≥ 1 counting as relevant. It returns the mean of each metric over the counted
+// queries and their number; it equals EvaluatePerQuery(run, qrels, Options{Ks: ks}).Means()
+// except that nil ks means no top/recall cut-offs. See EvaluatePerQuery for the metrics
+// and the conventions (ties, queries without relevant passages, missing queries, duplicates).
 func Evaluate(run map[string][]string, qrels datasets.Qrels, ks []int) (Result, int) {
-	ks = cleanKs(ks)
-	res := make(Result, len(ks)*2+3)
-	for _, key := range Keys(ks) {
-		res[key] = 0
-	}
-	n := 0
-	for _, qid := range sortedKeys(qrels) { // fixed order: sums are bit-for-bit reproducible
-		judged := qrels[qid]
-		nrel := countRelevant(judged)
-		if nrel == 0 {
-			continue
-		}
-		n++
-		ranked := dedupe(run[qid])
-		// Per-rank relevance, then the metrics.
-		hitsAt := 0 // relevant passages seen so far
-		firstRel := 0
-		ap := 0.0
-		ki := 0
-		for r, pid := range ranked {
-			rank := r + 1
-			if judged[pid] > 0 {
-				hitsAt++
-				ap += float64(hitsAt) / float64(rank)
-				if firstRel == 0 {
-					firstRel = rank
-				}
-			}
-			for ki < len(ks) && ks[ki] == rank {
-				addAtK(res, ks[ki], hitsAt, nrel)
-				ki++
-			}
-		}
-		for ; ki < len(ks); ki++ { // k beyond the list: the whole list counts
-			addAtK(res, ks[ki], hitsAt, nrel)
-		}
-		if firstRel > 0 && firstRel <= 10 {
-			res[MRR10] += 1 / float64(firstRel)
-		}
-		res[MAP] += ap / float64(nrel)
-		res[NDCG10] += ndcg(ranked, judged, idealGrades(judged), 10)
-	}
-	if n > 0 {
-		for key := range res {
-			res[key] /= float64(n)
-		}
-	}
-	return res, n
-}
-
-func addAtK(res Result, k, hits, nrel int) {
-	if hits > 0 {
-		res[TopKey(k)]++
-	}
-	res[RecallKey(k)] += float64(hits) / float64(nrel)
+	pq := perQuery(run, qrels, cleanKs(ks), 1)
+	return pq.Means(), len(pq.Queries)
 }
 
 // EvaluateRerank scores reranked candidate groups (query id → its candidates, best first).
@@ -141,44 +78,10 @@ func EvaluateRerank(run map[string][]string, qrels datasets.Qrels) Result {
 }
 
 // EvaluateRerankN is EvaluateRerank also returning how many groups were scored.
+// It equals EvaluateRerankPerQuery(run, qrels, Options{}).Means().
 func EvaluateRerankN(run map[string][]string, qrels datasets.Qrels) (Result, int) {
-	res := Result{MRR: 0, MAP: 0, NDCG10: 0}
-	n := 0
-	for _, qid := range sortedKeys(run) {
-		judged := qrels[qid]
-		group := dedupe(run[qid])
-		var grades []int
-		for _, pid := range group {
-			if g := judged[pid]; g > 0 {
-				grades = append(grades, g)
-			}
-		}
-		if len(grades) == 0 {
-			continue
-		}
-		n++
-		slices.Sort(grades)
-		slices.Reverse(grades)
-		hits, ap, first := 0, 0.0, 0
-		for r, pid := range group {
-			if judged[pid] > 0 {
-				hits++
-				ap += float64(hits) / float64(r+1)
-				if first == 0 {
-					first = r + 1
-				}
-			}
-		}
-		res[MRR] += 1 / float64(first)
-		res[MAP] += ap / float64(len(grades))
-		res[NDCG10] += ndcg(group, judged, grades, 10)
-	}
-	if n > 0 {
-		for key := range res {
-			res[key] /= float64(n)
-		}
-	}
-	return res, n
+	pq := rerankPerQuery(run, qrels, 1)
+	return pq.Means(), len(pq.Queries)
 }
 
 // ndcg computes nDCG@k of ranked with linear gains (grade, negatives as 0) and the given ideal grades (descending).
@@ -210,16 +113,6 @@ func idealGrades(judged map[string]int) []int {
 	slices.Sort(g)
 	slices.Reverse(g)
 	return g
-}
-
-func countRelevant(judged map[string]int) int {
-	n := 0
-	for _, g := range judged {
-		if g > 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // dedupe drops repeated ids, keeping the first occurrence. It copies only when needed.
