@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/fusion"
 	"github.com/arslab/arslab/engine/train"
 )
 
@@ -29,7 +30,7 @@ type Explainer interface {
 }
 
 // ModelSpecs describes the accepted --model values, for help texts and errors.
-const ModelSpecs = "bm25, tfidf or a run folder (runs/NAME, holding config.json)"
+const ModelSpecs = "bm25, tfidf, a run folder (runs/NAME, holding config.json) or a fusion such as fuse:rrf(k=60):bm25+tfidf"
 
 // Retriever opens the retriever named by spec: "bm25" (the workspace's index), "tfidf"
 // (built on first use) or a run folder, encoded on the workspace's passages.
@@ -45,6 +46,9 @@ func (w *Workspace) Retriever(ctx context.Context, spec string, progress engine.
 		return Model{Name: tf.Name(), Retriever: tf}, nil
 	case "":
 		return Model{}, fmt.Errorf("no model given: want %s", ModelSpecs)
+	}
+	if fusion.IsFusion(strings.TrimSpace(spec)) {
+		return w.fused(ctx, strings.TrimSpace(spec), progress)
 	}
 	return w.OpenModel(ctx, spec, progress)
 }
