@@ -22,6 +22,7 @@ Usage:
   arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
   arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
   arslab dataset stats|validate --data PATH
+  arslab compare --data PATH [--baseline M] [--rel-min N] [--format markdown|latex|json] MODEL MODEL...
   arslab bench   --data FOLDER|PATH... [--model bm25 --model tfidf ...] [--split all] [--format table|markdown|csv|json]
   arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open] ...
 
@@ -56,6 +57,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.dataset(ctx, rest)
 	case "bench":
 		err = e.bench(ctx, rest)
+	case "compare":
+		err = e.compare(ctx, rest)
 	case "serve":
 		err = e.serve(ctx, rest)
 	case "tui", "app":

@@ -35,6 +35,12 @@ const ModelSpecs = "bm25, tfidf, a run folder (runs/NAME, holding config.json) o
 // Retriever opens the retriever named by spec: "bm25" (the workspace's index), "tfidf"
 // (built on first use) or a run folder, encoded on the workspace's passages.
 func (w *Workspace) Retriever(ctx context.Context, spec string, progress engine.Progress) (Model, error) {
+	m, err := w.retriever(ctx, spec, progress)
+	m.spec = spec
+	return m, err
+}
+
+func (w *Workspace) retriever(ctx context.Context, spec string, progress engine.Progress) (Model, error) {
 	switch strings.ToLower(strings.TrimSpace(spec)) {
 	case "bm25":
 		return Model{Name: w.BM25.Name(), Retriever: w.BM25}, nil

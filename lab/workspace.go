@@ -59,6 +59,8 @@ type Model struct {
 	Name      string
 	Retriever engine.Retriever
 	Explainer Explainer
+
+	spec string // what it was opened from (bm25, runs/X, fuse:…)
 }
 
 // Row is one evaluated retriever on one split.

@@ -1,0 +1,138 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/compare"
+	"github.com/arslab/arslab/engine/fusion"
+	"github.com/arslab/arslab/engine/metrics"
+)
+
+// RankDepth is how deep a retrieval run is ranked for evaluation and comparison.
+const RankDepth = 100
+
+// Ranked is one model's ranking of every judged query of a split: query id → passages,
+// best first, with the model's scores. Reranking sets rank each query's own candidates.
+type Ranked struct {
+	Name   string
+	Split  datasets.Split
+	Rerank bool
+	Lists  map[string][]fusion.Scored
+}
+
+// IDs returns the ranked ids per query, as the metrics take them.
+func (r Ranked) IDs() map[string][]string {
+	out := make(map[string][]string, len(r.Lists))
+	for q, l := range r.Lists {
+		out[q] = fusion.IDs(l)
+	}
+	return out
+}
+
+// Rank ranks every judged query of split with r to depth (0: max(RankDepth, the largest
+// of ks used later)); reranking datasets rank each query's candidates when r can rerank.
+func (w *Workspace) Rank(ctx context.Context, r engine.Retriever, split datasets.Split, depth int, progress engine.Progress) (Ranked, error) {
+	d := w.Data
+	qrels, ok := d.Qrels[split]
+	if !ok || len(qrels) == 0 {
+		return Ranked{}, fmt.Errorf("dataset %q has no judged queries in split %q", d.Name, split)
+	}
+	if depth <= 0 {
+		depth = RankDepth
+	}
+	rr, rerank := r.(engine.Reranker)
+	rerank = rerank && d.IsRerank()
+	texts := make(map[string]string, len(d.Queries))
+	for _, q := range d.Queries {
+		texts[q.ID] = q.Text
+	}
+	pidx := d.PassageIndex()
+	out := Ranked{Name: r.Name(), Split: split, Rerank: rerank, Lists: make(map[string][]fusion.Scored, len(qrels))}
+	done := 0
+	for qid := range qrels {
+		if err := ctx.Err(); err != nil {
+			return Ranked{}, err
+		}
+		text, ok := texts[qid]
+		if !ok {
+			return Ranked{}, fmt.Errorf("split %q judges query %q which the dataset does not contain", split, qid)
+		}
+		var hits []engine.Hit
+		if rerank {
+			cands := make([]int, 0, len(d.Candidates[qid]))
+			for _, pid := range d.Candidates[qid] {
+				if i, ok := pidx[pid]; ok {
+					cands = append(cands, i)
+				}
+			}
+			hits = rr.Rerank(text, cands)
+		} else {
+			hits = r.Search(text, depth)
+		}
+		out.Lists[qid] = scored(hits)
+		done++
+		if progress != nil {
+			progress(done, len(qrels))
+		}
+	}
+	return out, nil
+}
+
+// PerQuery evaluates a ranking query by query against the split's judgements.
+func (w *Workspace) PerQuery(r Ranked, opts metrics.Options) (metrics.PerQuery, error) {
+	qrels := w.Data.Qrels[r.Split]
+	if r.Rerank {
+		return metrics.EvaluateRerankPerQuery(r.IDs(), qrels, opts)
+	}
+	return metrics.EvaluatePerQuery(r.IDs(), qrels, opts)
+}
+
+// CompareOptions configure Compare.
+type CompareOptions struct {
+	Split    datasets.Split // "" = DefaultSplit
+	Baseline string         // model name or spec of the baseline; "" = the first
+	Metrics  metrics.Options
+	Keys     []string // metric keys of the table; nil = the defaults of the first run
+	Stats    compare.Options
+	Progress func(model string, done, total int)
+}
+
+// Compare ranks the split with every model and builds the significance table against the
+// baseline (see engine/compare).
+func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOptions) (*compare.Table, error) {
+	if len(models) < 2 {
+		return nil, fmt.Errorf("compare needs at least two models, got %d", len(models))
+	}
+	split := o.Split
+	if split == "" {
+		split, _ = w.DefaultSplit()
+	}
+	runs := make([]compare.Run, 0, len(models))
+	baseline := ""
+	for _, m := range models {
+		var prog engine.Progress
+		if o.Progress != nil {
+			name := m.Name
+			prog = func(done, total int) { o.Progress(name, done, total) }
+		}
+		r, err := w.Rank(ctx, m.Retriever, split, 0, prog)
+		if err != nil {
+			return nil, err
+		}
+		pq, err := w.PerQuery(r, o.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Name, err)
+		}
+		runs = append(runs, compare.Run{Name: m.Name, Scores: pq})
+		if o.Baseline != "" && (m.Name == o.Baseline || m.spec == o.Baseline) {
+			baseline = m.Name
+		}
+	}
+	if o.Baseline != "" && baseline == "" {
+		return nil, fmt.Errorf("baseline %q is not one of the compared models", o.Baseline)
+	}
+	return compare.Build(runs, baseline, o.Keys, o.Stats)
+}
