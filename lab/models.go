@@ -11,7 +11,8 @@ import (
 
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/fusion"
-	"github.com/arslab/arslab/engine/train"
+	"github.com/arslab/arslab/engine/dense"
+	"github.com/arslab/arslab/engine/head"
 )
 
 // Explanation is one score broken into per-dimension terms: Score = Σ Terms + Bias.
@@ -19,8 +20,9 @@ type Explanation struct {
 	Terms   []float64
 	Bias    float64
 	Score   float64
-	Formula string // how a term is made, e.g. "vᵢ·tanh(qᵢ·pᵢ)"
-	Sigmoid bool   // σ(Score) reads as a [0,1] relevance
+	Label   string // the whole formula, e.g. "s = Σᵢ vᵢ·tanh(q̂ᵢ·p̂ᵢ) + c"
+	Formula string // how one term is made, e.g. "vᵢ·tanh(q̂ᵢ·p̂ᵢ)"
+	Sigmoid bool   // σ(Score) reads as a [0,1] relevance (ARS)
 }
 
 // Explainer is a model that can break the score of one (query, passage) pair into its terms.
@@ -64,7 +66,7 @@ func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.P
 	if err := checkRunDir(dir); err != nil {
 		return Model{}, err
 	}
-	m, err := train.Load(dir)
+	m, err := dense.Load(dir)
 	if err != nil {
 		return Model{}, fmt.Errorf("model %s: %w", dir, err)
 	}
@@ -72,11 +74,7 @@ func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.P
 	if err != nil {
 		return Model{}, fmt.Errorf("model %s: encoding %s: %w", dir, w.Data.Name, err)
 	}
-	out := Model{Name: m.Name(), Retriever: ix}
-	if m.Config().Head == "ars" {
-		out.Explainer = arsExplainer{ix}
-	}
-	return out, nil
+	return Model{Name: m.Name(), Retriever: ix, Explainer: denseExplainer{ix}}, nil
 }
 
 // checkRunDir says clearly when dir is not a run folder, listing what --model accepts.
@@ -96,17 +94,15 @@ func checkRunDir(dir string) error {
 	return nil
 }
 
-// arsExplainer explains the scores of an ARS index.
-type arsExplainer struct{ ix *train.Index }
+// denseExplainer explains a dense index's scores with its head's kernel (ARS: the terms
+// vᵢ·tanh(q̂ᵢ·p̂ᵢ); dot: qᵢ·pᵢ; cos: the products of the unit vectors).
+type denseExplainer struct{ ix *dense.Index }
 
-func (e arsExplainer) Explain(query string, passage int) (Explanation, error) {
-	terms, score := e.ix.Explain(query, passage)
-	if terms == nil {
-		return Explanation{}, fmt.Errorf("no passage %d", passage)
+func (e denseExplainer) Explain(query string, passage int) (Explanation, error) {
+	ex, ok := e.ix.Explain(query, passage)
+	if !ok {
+		return Explanation{}, fmt.Errorf("no passage %d in %s", passage, e.ix.Name())
 	}
-	sum := 0.0
-	for _, t := range terms {
-		sum += t
-	}
-	return Explanation{Terms: terms, Bias: score - sum, Score: score, Formula: "vᵢ·tanh(…)ᵢ", Sigmoid: true}, nil
+	return Explanation{Terms: ex.Terms, Bias: ex.Bias, Score: ex.Score, Label: ex.Label, Formula: ex.Term,
+		Sigmoid: ex.Kind == head.ARS}, nil
 }

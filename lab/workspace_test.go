@@ -110,8 +110,8 @@ func TestRetrieverErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for spec, want := range map[string]string{
-		"":                           "no model given: want bm25, tfidf or a run folder",
-		"nosuch":                     `unknown model "nosuch": want bm25, tfidf or a run folder`,
+		"":                           "no model given: want bm25, tfidf, a run folder",
+		"nosuch":                     `unknown model "nosuch": want bm25, tfidf, a run folder`,
 		file:                         "is a file: want bm25",
 		dir:                          "is not a run folder (no config.json)",
 		filepath.Join(dir, "absent"): "unknown model",

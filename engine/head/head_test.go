@@ -50,6 +50,27 @@ func runLoss(t *testing.T, s []float64, b, c int, build func(*G.Node) (*G.Node, 
 	return v, d
 }
 
+func scalar(n *G.Node) (float64, error) {
+	vs, err := values(n)
+	if err != nil {
+		return 0, err
+	}
+	if len(vs) != 1 {
+		return 0, fmt.Errorf("head: node %s holds %d values, want 1", n.Name(), len(vs))
+	}
+	return vs[0], nil
+}
+
+// values copies a node's value out of a test graph; only safe for nodes that are live
+// at the end of the run (e.g. the graph's final output).
+func values(n *G.Node) ([]float64, error) {
+	v := n.Value()
+	if v == nil {
+		return nil, fmt.Errorf("head: node %s has no value", n.Name())
+	}
+	return valueData(v, n.Name())
+}
+
 func near(t *testing.T, what string, got, want, tol float64) {
 	t.Helper()
 	if math.Abs(got-want) > tol || math.IsNaN(got) {
@@ -58,7 +79,7 @@ func near(t *testing.T, what string, got, want, tol float64) {
 }
 
 func TestLossValuesByHand(t *testing.T) {
-	dynUniform := func(x *G.Node) (*G.Node, error) { return Dyn(x, nil) }
+	dynUniform := func(x *G.Node) (*G.Node, error) { return dyn(x, nil) }
 	tests := []struct {
 		name  string
 		build func(*G.Node) (*G.Node, error)
@@ -66,9 +87,9 @@ func TestLossValuesByHand(t *testing.T) {
 		want float64
 	}{
 		// InfoNCE = (0.407606 + 1.551445)/2.
-		{"infonce", InfoNCE, 0.979525},
+		{"infonce", infoNCE, 0.979525},
 		// ModInfoNCE = ((1−0.665241)·0.407606 + (1−0.211942)·1.551445)/2 = (0.136450 + 1.222629)/2.
-		{"modinfonce", ModInfoNCE, 0.679540},
+		{"modinfonce", modInfoNCE, 0.679540},
 		// Dyn: positives softplus(−2) = 0.126928, softplus(0) = 0.693147 → mean 0.410038;
 		// negatives softplus(1) = 1.313262, softplus(0) = 0.693147 (twice each) → mean 1.003204.
 		{"dyn", dynUniform, 1.413242},
@@ -85,7 +106,7 @@ func TestLossGradientsByHand(t *testing.T) {
 	// InfoNCE: ∂L/∂S_ij = (softmax_ij − [j=0]) / B.
 	// Row 1 softmax = (0.665241, 0.244728, 0.090031) → (−0.167380, 0.122364, 0.045015).
 	// Row 2 softmax = (0.211942, 0.576117, 0.211942) → (−0.394029, 0.288058, 0.105971).
-	_, d := runLoss(t, handS, 2, 3, InfoNCE)
+	_, d := runLoss(t, handS, 2, 3, infoNCE)
 	want := []float64{-0.167380, 0.122364, 0.045015, -0.394029, 0.288058, 0.105971}
 	for i := range want {
 		near(t, fmt.Sprintf("dInfoNCE/dS[%d]", i), d[i], want[i], 1e-6)
@@ -96,14 +117,14 @@ func TestLossGradientsByHand(t *testing.T) {
 	// Query 1 (p = 0.665241, log p = −0.407606):
 	//   (0.334759)(0.665241·(−0.407606) − 0.334759) = 0.334759·(−0.605914) = −0.202835, /B = −0.101418.
 	// A stop-gradient weight would instead give −(1−p)² / B = −0.056032: the test tells them apart.
-	_, d = runLoss(t, handS, 2, 3, ModInfoNCE)
+	_, d = runLoss(t, handS, 2, 3, modInfoNCE)
 	near(t, "dMod/dS[0]", d[0], -0.101418, 1e-6)
 	// Negative column 1 of query 1: −(0.244728/0.334759)·(−0.202835)/2 = 0.074142.
 	near(t, "dMod/dS[1]", d[1], 0.074142, 1e-6)
 
 	// Dyn: ∂/∂s_pos = −(1−σ(s))/B, ∂/∂s_neg = σ(s)/N_neg.
 	// s = 2: −(1−0.880797)/2 = −0.059601; s = 1 (neg): 0.731059/4 = 0.182765; s = 0 (neg): 0.5/4 = 0.125.
-	_, d = runLoss(t, handS, 2, 3, func(x *G.Node) (*G.Node, error) { return Dyn(x, nil) })
+	_, d = runLoss(t, handS, 2, 3, func(x *G.Node) (*G.Node, error) { return dyn(x, nil) })
 	want = []float64{-0.059601, 0.182765, 0.125, -0.25, 0.182765, 0.125}
 	for i := range want {
 		near(t, fmt.Sprintf("dDyn/dS[%d]", i), d[i], want[i], 1e-6)
@@ -115,7 +136,7 @@ func TestRegByHand(t *testing.T) {
 	g := G.NewGraph()
 	w := G.NewMatrix(g, G.Float64, G.WithShape(2, 2), G.WithName("W"), G.WithValue(dense([]float64{1, 2, 3, 0}, 2, 2)))
 	v := G.NewVector(g, G.Float64, G.WithShape(2), G.WithName("v"), G.WithValue(dense([]float64{0.5, -1}, 2)))
-	l, err := Reg(w, v)
+	l, err := reg(w, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +153,8 @@ func TestRegByHand(t *testing.T) {
 	near(t, "reg", got, 15.25, 1e-12)
 	dv, _ := values(gr[1])
 	near(t, "dReg/dv[1]", dv[1], -2, 1e-12)
-	if _, err := Reg(); err == nil {
-		t.Error("Reg() with no weights: want an error")
+	if _, err := reg(); err == nil {
+		t.Error("reg() with no weights: want an error")
 	}
 }
 
@@ -165,21 +186,28 @@ func TestARSValueByHand(t *testing.T) {
 	if err := hd.ProjectPassages([]float32{1, -1}, pp); err != nil {
 		t.Fatal(err)
 	}
-	near(t, "score", float64(hd.ScoreProjected(qp, pp)), -1.448946, 1e-5)
-	contrib := make([]float64, 2)
-	s, err := hd.Contributions(qp, pp, contrib)
-	if err != nil {
-		t.Fatal(err)
+	near(t, "score", float64(hd.Score(qp, pp)), -1.448946, 1e-5)
+	ex, ok := hd.Explain(qp, pp)
+	if !ok {
+		t.Fatal("Explain refused ProjDim-long vectors")
 	}
+	contrib, s := ex.Terms, ex.Score
 	near(t, "contrib[0]", contrib[0], -0.843798, 1e-5)
 	near(t, "contrib[1]", contrib[1], -0.905148, 1e-5)
+	near(t, "bias", ex.Bias, 0.3, 1e-7)
 	near(t, "contrib score", s, -1.448946, 1e-5)
+	if ex.Label != "s = Σᵢ vᵢ·tanh(q̂ᵢ·p̂ᵢ) + c" || ex.Kind != ARS {
+		t.Errorf("label %q kind %q", ex.Label, ex.Kind)
+	}
+	if _, ok := hd.Explain(qp, pp[:1]); ok {
+		t.Error("Explain of a short passage vector: want ok = false")
+	}
 	// Prob = σ(−1.448946) = 1/(1 + e^1.448946) = 1/(1 + 4.258632) = 0.190164.
 	near(t, "prob", hd.Prob(s), 0.190164, 1e-5)
 
 	// The graph computes the same score (exact tanh) in a 1 query × 2 candidate layout.
 	// (Graphs need B ≥ 2, so the query is repeated.)
-	gr, err := hd.NewGraph(HardStructure(2, 1), map[string]float64{"infonce": 1}, false)
+	gr, err := hd.NewGraph(HardStructure(2, 1), mustWeights(t, map[string]float64{"infonce": 1}), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,8 +224,44 @@ func TestFastTanh(t *testing.T) {
 	for x := -12.0; x <= 12; x += 0.001 {
 		worst = max(worst, math.Abs(float64(FastTanh(float32(x)))-math.Tanh(x)))
 	}
-	if worst > 2e-6 {
-		t.Errorf("max |FastTanh − tanh| = %g, want ≤ 2e-6", worst)
+	if worst > FastTanhMaxErr {
+		t.Errorf("max |FastTanh − tanh| = %g, want ≤ %g", worst, FastTanhMaxErr)
+	}
+}
+
+// mustWeights validates a loss map for a test.
+func mustWeights(t *testing.T, m map[string]float64) Weights {
+	t.Helper()
+	w, err := NewWeights(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestLossNames(t *testing.T) {
+	w, err := ParseWeights(" InfoNCE, dyn=0.5,reg=1e-4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Weight(InfoNCE) != 1 || w.Weight(Dyn) != 0.5 || w.Weight(Reg) != 1e-4 || w.Has(ModInfoNCE) {
+		t.Errorf("parsed %v", w)
+	}
+	if got := w.String(); got != "dyn=0.5,infonce=1,reg=0.0001" {
+		t.Errorf("String() = %q", got)
+	}
+	if names := w.Names(); len(names) != 3 || names[0] != Dyn || names[1] != InfoNCE || names[2] != Reg {
+		t.Errorf("Names() = %v, want LossNames order", names)
+	}
+	for _, bad := range []string{"", "focal", "dyn=x", "dyn=-1", "dyn,dyn", "reg"} {
+		if _, err := ParseWeights(bad); err == nil {
+			t.Errorf("ParseWeights(%q): want an error", bad)
+		}
+	}
+	for _, bad := range []map[string]float64{nil, {"Dyn": 1}, {"dyn": math.NaN()}, {"dyn": math.Inf(1)}, {"infonce": 0, "reg": 1}} {
+		if _, err := NewWeights(bad); err == nil {
+			t.Errorf("NewWeights(%v): want an error", bad)
+		}
 	}
 }
 
@@ -254,7 +318,7 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 					if hd.C != nil {
 						hd.C[0] = 0.2
 					}
-					gr, err := hd.NewGraph(st, losses, learn)
+					gr, err := hd.NewGraph(st, mustWeights(t, losses), learn)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -315,7 +379,7 @@ func TestGraphReuse(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := HardStructure(b, k)
-	reused, err := hd.NewGraph(st, losses, false)
+	reused, err := hd.NewGraph(st, mustWeights(t, losses), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +396,7 @@ func TestGraphReuse(t *testing.T) {
 			t.Fatal(err)
 		}
 		gotGV := append([]float32(nil), hd.gV...)
-		fresh, err := hd.NewGraph(st, losses, false)
+		fresh, err := hd.NewGraph(st, mustWeights(t, losses), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -376,16 +440,23 @@ func TestGraphErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := hd.NewGraph(HardStructure(2, 1), map[string]float64{"reg": 1}, false); err == nil {
+	if _, err := NewWeights(map[string]float64{"reg": 1}); err == nil {
 		t.Error("reg alone: want an error")
 	}
-	if _, err := hd.NewGraph(HardStructure(2, 1), map[string]float64{"focal": 1}, false); err == nil {
+	if _, err := NewWeights(map[string]float64{"focal": 1}); err == nil {
 		t.Error("unknown loss: want an error")
 	}
-	if _, err := hd.NewGraph(Structure{B: 1, C: 2, M: 1, Cand: []int{0, 5}}, map[string]float64{"infonce": 1}, false); err == nil {
+	if _, err := hd.NewGraph(HardStructure(2, 1), Weights{}, false); err == nil {
+		t.Error("unvalidated (zero) weights: want an error")
+	}
+	if _, err := hd.NewGraph(Structure{B: 1, C: 2, M: 1, Cand: []int{0, 5}}, mustWeights(t, map[string]float64{"infonce": 1}), false); err == nil {
 		t.Error("candidate out of range: want an error")
 	}
-	gr, err := hd.NewGraph(HardStructure(2, 1), map[string]float64{"infonce": 1}, false)
+	// gorgonia treats 1×n matrices as vectors: a one-query batch is refused.
+	if _, err := hd.NewGraph(HardStructure(1, 1), mustWeights(t, map[string]float64{"infonce": 1}), false); err == nil {
+		t.Error("B = 1: want an error")
+	}
+	gr, err := hd.NewGraph(HardStructure(2, 1), mustWeights(t, map[string]float64{"infonce": 1}), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,5 +485,53 @@ func TestStructures(t *testing.T) {
 	}
 	if !HardStructure(2, 3).identity() || ib.identity() {
 		t.Error("identity detection wrong")
+	}
+}
+
+// TestTermsMatchSingleTermGraphs: in a graph summing several terms, each reported term
+// equals the total of a graph with that term alone (weight 1), and the total is the
+// weighted sum of the terms. Without the Read nodes of build, intermediate values are
+// read from registers the tape machine has reused, and this test fails.
+func TestTermsMatchSingleTermGraphs(t *testing.T) {
+	const d, b, k = 4, 3, 2
+	rng := rand.New(rand.NewSource(5))
+	for _, kind := range []string{ARS, Cos} {
+		hd, err := New(kind, d, 3, 0.2, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := HardStructure(b, k)
+		q, p := randVec(rng, b*d, 1), randVec(rng, st.M*d, 1)
+		all := map[string]float64{"infonce": 1, "modinfonce": 0.3, "dyn": 0.5, "reg": 0.01}
+		gr, err := hd.NewGraph(st, mustWeights(t, all), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := gr.Run(q, p, nil)
+		gr.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0.0
+		for name, w := range all {
+			total += w * res.Terms[name]
+			if name == "reg" {
+				continue // reg alone is not a valid loss
+			}
+			one, err := hd.NewGraph(st, mustWeights(t, map[string]float64{name: 1}), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r1, err := one.Run(q, p, nil)
+			one.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			near(t, kind+" "+name, res.Terms[name], r1.Total, 1e-12)
+		}
+		near(t, kind+" total", res.Total, total, 1e-12)
+		if kind == Cos && res.Terms["reg"] != 0 {
+			t.Errorf("cos reg term %g, want 0", res.Terms["reg"])
+		}
 	}
 }

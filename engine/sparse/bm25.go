@@ -132,7 +132,7 @@ func (m *BM25) MineHardNegatives(query string, exclude map[int]bool, k int) []in
 	cs := m.ix.topK(s, k, exclude)
 	out := make([]int, len(cs))
 	for i, c := range cs {
-		out[i] = int(c.doc)
+		out[i] = int(c.Doc)
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/text"
+	"github.com/arslab/arslab/engine/topk"
 )
 
 // ErrEmptyCorpus is returned when an index is built over no passages.
@@ -169,6 +170,9 @@ type qterm struct {
 	qtf int32
 }
 
+// cand is a scored document (the engine's shared top-k heap holds them).
+type cand = topk.Cand[float64]
+
 // scratch holds the per-query buffers; pooled so Search is safe for concurrent use.
 type scratch struct {
 	acc     []float64 // score per document, zero outside touched
@@ -231,10 +235,10 @@ func (ix *index) topK(s *scratch, k int, exclude map[int]bool) []cand {
 		if exclude != nil && exclude[int(d)] {
 			continue
 		}
-		h = pushTopK(h, k, cand{doc: d, score: s.acc[d]})
+		h = topk.Push(h, k, cand{Doc: d, Score: s.acc[d]})
 	}
 	s.heap = h
-	return sortCands(h)
+	return topk.Sort(h)
 }
 
 func (ix *index) toHits(cs []cand) []engine.Hit {
@@ -243,7 +247,7 @@ func (ix *index) toHits(cs []cand) []engine.Hit {
 	}
 	out := make([]engine.Hit, len(cs))
 	for i, c := range cs {
-		out[i] = engine.Hit{ID: ix.ids[c.doc], Index: int(c.doc), Score: c.score, Prob: math.NaN()}
+		out[i] = engine.Hit{ID: ix.ids[c.Doc], Index: int(c.Doc), Score: c.Score, Prob: math.NaN()}
 	}
 	return out
 }
@@ -256,8 +260,8 @@ func (ix *index) rerank(candidates []int, score func(d int32) float64) []engine.
 		if c < 0 || c >= len(ix.docLen) {
 			continue
 		}
-		cs = append(cs, cand{doc: int32(c), score: score(int32(c))})
+		cs = append(cs, cand{Doc: int32(c), Score: score(int32(c))})
 	}
-	sortByRank(cs)
+	topk.Sort(cs)
 	return ix.toHits(cs)
 }

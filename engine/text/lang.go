@@ -96,12 +96,3 @@ func vietClass(r rune) viClass {
 	}
 	return viNone
 }
-
-// isVietToneMark reports the five combining tone marks (grave, acute, tilde, hook above, dot below).
-func isVietToneMark(r rune) bool {
-	switch r {
-	case 0x0300, 0x0301, 0x0303, 0x0309, 0x0323:
-		return true
-	}
-	return false
-}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/arslab/arslab/engine/ckpt"
 )
 
 // File names inside a tokenizer directory.
@@ -126,8 +128,7 @@ func loadHF(path string) (*Tokenizer, error) {
 	return newTokenizer(vocab, m.MaxInputCharsPerWord, path)
 }
 
-// Save writes dir/vocab.txt (creating dir) atomically: a temp file in dir is
-// written, synced and renamed over the target.
+// Save writes dir/vocab.txt (creating dir) atomically with ckpt.WriteFile.
 func (t *Tokenizer) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("tok: save: %w", err)
@@ -137,29 +138,8 @@ func (t *Tokenizer) Save(dir string) error {
 		buf.WriteString(tok)
 		buf.WriteByte('\n')
 	}
-	tmp, err := os.CreateTemp(dir, ".vocab-*.tmp")
-	if err != nil {
+	if err := ckpt.WriteFile(filepath.Join(dir, VocabFile), buf.Bytes()); err != nil {
 		return fmt.Errorf("tok: save: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("tok: save %s: %w", tmp.Name(), err)
-	}
-	target := filepath.Join(dir, VocabFile)
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("tok: save %s: %w", target, err)
 	}
 	return nil
 }

@@ -441,3 +441,45 @@ func BenchmarkTrain(b *testing.B) {
 		}
 	}
 }
+
+// TestWordPieceByHand: the WordPiece model (sugarme's) on a hand-made vocabulary:
+// longest match first, "##" continuations, a word with an unmatched part or longer
+// than maxChars runes is one [UNK].
+func TestWordPieceByHand(t *testing.T) {
+	vocab := append(specials[:], "un", "##aff", "##able", "aff", "##a", "##ff", "hồng", "##x")
+	ids := map[string]int{}
+	for i, v := range vocab {
+		ids[v] = i
+	}
+	id := func(toks ...string) []int {
+		out := []int{}
+		for _, s := range toks {
+			out = append(out, ids[s])
+		}
+		return out
+	}
+	tests := []struct {
+		word     string
+		maxChars int
+		want     []string
+	}{
+		{"unaffable", 100, []string{"un", "##aff", "##able"}}, // ##aff, not ##a + ##ff
+		{"affable", 100, []string{"aff", "##able"}},
+		{"affa", 100, []string{"aff", "##a"}},
+		{"hồng", 100, []string{"hồng"}},
+		{"hồngx", 100, []string{"hồng", "##x"}},
+		{"unz", 100, []string{UnkToken}},     // "##z" unmatched: the whole word
+		{"able", 100, []string{UnkToken}},    // "able" only exists as a continuation
+		{"unaffable", 8, []string{UnkToken}}, // 9 runes > maxChars
+		{"hồng", 4, []string{"hồng"}},        // runes, not bytes
+	}
+	for _, tc := range tests {
+		m := newPieceModel(vocab, ids, tc.maxChars)
+		if got := m.appendTokens(nil, tc.word); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q (max %d): pieces %q, want %q", tc.word, tc.maxChars, got, tc.want)
+		}
+		if got := m.appendIDs([]int{-1}, tc.word); !reflect.DeepEqual(got, append([]int{-1}, id(tc.want...)...)) {
+			t.Errorf("%q (max %d): ids %v, want %v after the existing -1", tc.word, tc.maxChars, got, id(tc.want...))
+		}
+	}
+}

@@ -1,14 +1,15 @@
 package train
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
+	"encoding/json"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/arslab/arslab/engine/dense"
 )
 
 func TestValidate(t *testing.T) {
@@ -96,47 +97,6 @@ func TestParseNegatives(t *testing.T) {
 	}
 }
 
-func TestSafetensorsRoundTrip(t *testing.T) {
-	in := []Tensor{
-		{Name: "b", Shape: []int{2, 3}, Data: []float32{1, -2, 3.5, 0, float32(math.Inf(1)), 6}},
-		{Name: "a", Shape: []int{1}, Data: []float32{42}},
-	}
-	b, err := EncodeSafetensors(in, map[string]string{"step": "7"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Layout: 8-byte LE header length, header padded to 8, then data in input order.
-	hl := binary.LittleEndian.Uint64(b)
-	if hl%8 != 0 || int(8+hl+4*7) != len(b) {
-		t.Fatalf("header length %d, file %d bytes", hl, len(b))
-	}
-	if !bytes.Contains(b[8:8+hl], []byte(`"b":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}`)) {
-		t.Errorf("header %s", b[8:8+hl])
-	}
-	out, meta, err := DecodeSafetensors(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if meta["step"] != "7" || len(out) != 2 || out[0].Name != "a" || out[0].Data[0] != 42 || out[1].Data[2] != 3.5 || !math.IsInf(float64(out[1].Data[4]), 1) {
-		t.Errorf("decoded %+v meta %v", out, meta)
-	}
-	bad := map[string][]byte{
-		"short":          {1, 2},
-		"header too big": append(binary.LittleEndian.AppendUint64(nil, 1<<40), '{', '}'),
-		"bad json":       append(binary.LittleEndian.AppendUint64(nil, 2), '{', 'x'),
-		"out of range":   append(binary.LittleEndian.AppendUint64(nil, 56), []byte(`{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`)...),
-		"wrong dtype":    append(binary.LittleEndian.AppendUint64(nil, 56), []byte(`{"t":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}`+"\x00\x00\x00\x00")...),
-	}
-	for name, b := range bad {
-		if _, _, err := DecodeSafetensors(b); err == nil {
-			t.Errorf("%s: want an error", name)
-		}
-	}
-	if _, err := EncodeSafetensors([]Tensor{{Name: "x", Shape: []int{3}, Data: []float32{1}}}, nil); err == nil {
-		t.Error("shape/data mismatch: want an error")
-	}
-}
-
 func TestLRSchedule(t *testing.T) {
 	c := DefaultConfig()
 	c.LR, c.Warmup = 1, 0.2
@@ -179,5 +139,23 @@ func TestCancelWithFullChannel(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run blocked on a full events channel after cancel")
+	}
+}
+
+// TestArchMatchesConfigJSON: dense.Load reads the Arch fields back from config.json, so
+// every Arch field must round-trip through a Config's JSON.
+func TestArchMatchesConfigJSON(t *testing.T) {
+	c := DefaultConfig()
+	c.Preset, c.Mode, c.Pooling, c.Head, c.H, c.Tau, c.MaxLen, c.Seed = "mini", "dual", "cls", "cos", 7, 0.3, 64, 99
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a dense.Arch
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a != c.Arch() {
+		t.Errorf("config.json gives %+v, Config.Arch() %+v", a, c.Arch())
 	}
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/arslab/arslab/datasets"
-	"github.com/arslab/arslab/engine/head"
 )
 
 // synthDataset: nq queries, each with one positive, and nPass passages of ~120
@@ -64,30 +62,4 @@ func BenchmarkTrainStep(b *testing.B) {
 			b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "examples/s")
 		})
 	}
-}
-
-// BenchmarkARSSearch100k: scoring + top-10 over 100k cached random passages, h = 128.
-func BenchmarkARSSearch100k(b *testing.B) {
-	const n, h = 100_000, 128
-	hd, err := head.New(head.ARS, h, h, 0.05, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewSource(2))
-	ix := &Index{name: "bench", m: &model{head: hd}, k: h, ids: make([]string, n), vecs: make([]float32, n*h),
-		workers: runtime.GOMAXPROCS(0), scorePar: 4096}
-	for i := range ix.vecs {
-		ix.vecs[i] = float32(rng.NormFloat64())
-	}
-	qp := make([]float32, h)
-	for i := range qp {
-		qp[i] = float32(rng.NormFloat64())
-	}
-	b.ResetTimer()
-	for range b.N {
-		if hits := ix.searchProjected(qp, 10); len(hits) != 10 {
-			b.Fatal("want 10 hits")
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/query")
 }

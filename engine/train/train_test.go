@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine/ckpt"
+	"github.com/arslab/arslab/engine/dense"
 )
 
 // toyTopics gives each pair distinctive words so a tiny model can overfit them.
@@ -106,7 +108,7 @@ func TestOverfitToy(t *testing.T) {
 	if last.PosScore <= last.NegScore {
 		t.Errorf("final mean σ(pos) %.3f ≤ σ(neg) %.3f", last.PosScore, last.NegScore)
 	}
-	m, err := Load(dir)
+	m, err := dense.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +125,8 @@ func TestOverfitToy(t *testing.T) {
 		if len(hits) == 3 && hits[0].Index == i {
 			top1++
 		}
-		if len(hits) > 0 && (len(hits[0].Contrib) != TopContrib || hits[0].Prob != sigmoid(hits[0].Score)) {
-			t.Errorf("hit %+v: want %d contributions and Prob = σ(Score)", hits[0], TopContrib)
+		if len(hits) > 0 && (len(hits[0].Contrib) != dense.TopContrib || hits[0].Prob != sigmoid(hits[0].Score)) {
+			t.Errorf("hit %+v: want %d contributions and Prob = σ(Score)", hits[0], dense.TopContrib)
 		}
 	}
 	if top1 != len(toyTopics) {
@@ -132,9 +134,13 @@ func TestOverfitToy(t *testing.T) {
 	}
 	// Explain sums to the score (minus the bias c) and agrees with Search.
 	hits := ix.Search(toyTopics[0][0], 1)
-	contrib, score := ix.Explain(toyTopics[0][0], hits[0].Index)
-	sum := float64(ix.m.head.C[0])
-	for _, c := range contrib {
+	ex, ok := ix.Explain(toyTopics[0][0], hits[0].Index)
+	if !ok {
+		t.Fatal("Explain failed")
+	}
+	score := ex.Score
+	sum := float64(m.Head.C[0])
+	for _, c := range ex.Terms {
 		sum += c
 	}
 	if math.Abs(sum-score) > 1e-4 || math.Abs(score-hits[0].Score) > 1e-4 {
@@ -241,14 +247,14 @@ func TestDivergenceKeepsCheckpoint(t *testing.T) {
 	if done := events[len(events)-1]; done.Kind != DoneEvent || done.Err == nil {
 		t.Errorf("last event %+v, want DoneEvent with the error", done)
 	}
-	b, rerr := os.ReadFile(filepath.Join(dir, StateFile))
+	b, rerr := os.ReadFile(filepath.Join(dir, ckpt.StateFile))
 	if rerr != nil {
 		t.Fatal(rerr)
 	}
 	if !strings.Contains(string(b), `"step": 3,`) {
 		t.Errorf("state.json after divergence:\n%s\nwant step 3", b)
 	}
-	if _, err := Load(dir); err != nil {
+	if _, err := dense.Load(dir); err != nil {
 		t.Errorf("checkpoint kept after divergence does not load: %v", err)
 	}
 	// An absurd learning rate either trains or stops with the same kind of error,
@@ -271,13 +277,13 @@ func TestExistingRunNeedsResume(t *testing.T) {
 	if _, _, err := collect(t, context.Background(), cfg, toyDataset(), dir, false, nil); err == nil {
 		t.Error("training again into a finished run folder without resume: want an error")
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "missing")); err == nil || !strings.Contains(err.Error(), ConfigFile) {
-		t.Errorf("Load of a missing folder: %v, want an error naming %s", err, ConfigFile)
+	if _, err := dense.Load(filepath.Join(t.TempDir(), "missing")); err == nil || !strings.Contains(err.Error(), ckpt.ConfigFile) {
+		t.Errorf("Load of a missing folder: %v, want an error naming %s", err, ckpt.ConfigFile)
 	}
-	if err := os.WriteFile(filepath.Join(dir, WeightsFile), []byte("garbage!"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ckpt.WeightsFile), []byte("garbage!"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), WeightsFile) {
-		t.Errorf("Load with a corrupt weights file: %v, want an error naming %s", err, WeightsFile)
+	if _, err := dense.Load(dir); err == nil || !strings.Contains(err.Error(), ckpt.WeightsFile) {
+		t.Errorf("Load with a corrupt weights file: %v, want an error naming %s", err, ckpt.WeightsFile)
 	}
 }

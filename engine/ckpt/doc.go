@@ -1,0 +1,23 @@
+// Package ckpt is the on-disk format of a run folder: the file names, safetensors
+// encoding of float32 tensors, config/state JSON, and one atomic file write (temp file,
+// fsync, rename, fsync of the folder) that every file of a run goes through, so a crash
+// leaves either the old or the new version of each file, never a torn one.
+//
+// A run folder holds:
+//
+//	config.json            the training configuration (train.Config)
+//	vocab.txt              the WordPiece vocabulary (engine/tok)
+//	model.safetensors      every weight, encoders prefixed "query."/"passage." or "encoder.", head "head.*"
+//	optimizer.safetensors  AdamW moments (names as nn.AdamW.State)
+//	state.json             where the run stands (State), written last
+//	metrics.jsonl          one JSON line per step and per epoch
+package ckpt
+
+// Run folder file names.
+const (
+	ConfigFile    = "config.json"
+	WeightsFile   = "model.safetensors"
+	OptimizerFile = "optimizer.safetensors"
+	StateFile     = "state.json"
+	MetricsFile   = "metrics.jsonl"
+)

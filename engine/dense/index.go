@@ -1,0 +1,213 @@
+package dense
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/head"
+	"github.com/arslab/arslab/engine/topk"
+)
+
+// indexBatch is how many passages are encoded per Encode call.
+const indexBatch = 64
+
+// TopContrib is how many per-dimension contributions a Hit carries.
+const TopContrib = 8
+
+// Index is a dense index: one cached vector per passage (W_p p + b_p for ARS, p for
+// dot, p/‖p‖ for cos) in one flat float32 array. Search, Rerank and Explain all score
+// with the head's kernel (head.Score, head.Explain). It implements engine.Retriever and
+// engine.Reranker and is safe for concurrent searches.
+type Index struct {
+	name     string
+	m        *Model
+	ids      []string
+	k        int       // cached vector size (head.ProjDim)
+	vecs     []float32 // len(ids) × k
+	workers  int
+	scorePar int // passages per goroutine below which search stays serial
+}
+
+var (
+	_ engine.Retriever = (*Index)(nil)
+	_ engine.Reranker  = (*Index)(nil)
+)
+
+// Index encodes passages in batches and caches what search needs. progress may be nil.
+func (m *Model) Index(ctx context.Context, passages []datasets.Passage, progress engine.Progress) (*Index, error) {
+	hd := m.Head
+	k := hd.ProjDim()
+	ix := &Index{name: m.Name(), m: m, k: k, ids: make([]string, len(passages)), vecs: make([]float32, len(passages)*k),
+		workers: runtime.GOMAXPROCS(0), scorePar: 4096}
+	d := hd.D
+	for start := 0; start < len(passages); start += indexBatch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		end := min(start+indexBatch, len(passages))
+		ids := make([][]int, 0, end-start)
+		for i := start; i < end; i++ {
+			ix.ids[i] = passages[i].ID
+			ids = append(ids, m.PassageIDs(passages[i].Title, passages[i].Text))
+		}
+		out, err := m.EncP.Encode(ids)
+		if err != nil {
+			return nil, fmt.Errorf("index: encoding passages %d–%d: %w", start, end-1, err)
+		}
+		if len(out) != (end-start)*d {
+			return nil, fmt.Errorf("index: encoder returned %d values for %d passages", len(out), end-start)
+		}
+		if err := hd.ProjectPassages(out, ix.vecs[start*k:end*k]); err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+		if progress != nil {
+			progress(end, len(passages))
+		}
+	}
+	return ix, nil
+}
+
+// Name is the model's name.
+func (ix *Index) Name() string { return ix.name }
+
+// Len is the number of indexed passages.
+func (ix *Index) Len() int { return len(ix.ids) }
+
+// vec is passage i's cached vector.
+func (ix *Index) vec(i int) []float32 { return ix.vecs[i*ix.k : (i+1)*ix.k] }
+
+// projectQuery encodes and projects one query; nil when encoding fails.
+func (ix *Index) projectQuery(query string) []float32 {
+	out, err := ix.m.EncQ.Encode([][]int{ix.m.QueryIDs(query)})
+	if err != nil {
+		return nil
+	}
+	qp := make([]float32, ix.k)
+	if err := ix.m.Head.ProjectQueries(out, qp); err != nil {
+		return nil
+	}
+	return qp
+}
+
+type cand = topk.Cand[float32]
+
+// Search scores every passage against the query and returns the k best.
+func (ix *Index) Search(query string, k int) []engine.Hit {
+	if k <= 0 || len(ix.ids) == 0 {
+		return nil
+	}
+	qp := ix.projectQuery(query)
+	if qp == nil {
+		return nil
+	}
+	return ix.searchProjected(qp, k)
+}
+
+// searchProjected ranks the corpus for an already projected query: each worker keeps
+// the top k of its range, then the heaps are merged.
+func (ix *Index) searchProjected(qp []float32, k int) []engine.Hit {
+	n := len(ix.ids)
+	k = min(k, n)
+	workers := min(ix.workers, max(1, n/ix.scorePar))
+	heaps := make([][]cand, workers)
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			heaps[w] = ix.scoreRange(qp, lo, hi, make([]cand, 0, k), k)
+		}()
+	}
+	wg.Wait()
+	all := make([]cand, 0, k)
+	for _, h := range heaps {
+		for _, c := range h {
+			all = topk.Push(all, k, c)
+		}
+	}
+	return ix.hits(qp, topk.Sort(all))
+}
+
+// scoreRange pushes the scores of passages lo..hi-1 into heap h with no allocation.
+func (ix *Index) scoreRange(qp []float32, lo, hi int, h []cand, k int) []cand {
+	hd := ix.m.Head
+	for i := lo; i < hi; i++ {
+		h = topk.Push(h, k, cand{Doc: int32(i), Score: hd.Score(qp, ix.vec(i))})
+	}
+	return h
+}
+
+// Rerank scores the given candidates (indices outside the corpus are skipped).
+func (ix *Index) Rerank(query string, candidates []int) []engine.Hit {
+	qp := ix.projectQuery(query)
+	if qp == nil {
+		return nil
+	}
+	cs := make([]cand, 0, len(candidates))
+	for _, c := range candidates {
+		if c < 0 || c >= len(ix.ids) {
+			continue
+		}
+		cs = append(cs, cand{Doc: int32(c), Score: ix.m.Head.Score(qp, ix.vec(c))})
+	}
+	return ix.hits(qp, topk.Sort(cs))
+}
+
+// hits turns ranked candidates into Hits with Prob and the top contributions.
+func (ix *Index) hits(qp []float32, cs []cand) []engine.Hit {
+	hd := ix.m.Head
+	out := make([]engine.Hit, len(cs))
+	for i, c := range cs {
+		d := int(c.Doc)
+		h := engine.Hit{ID: ix.ids[d], Index: d, Score: float64(c.Score), Prob: hd.Prob(float64(c.Score))}
+		if ex, ok := hd.Explain(qp, ix.vec(d)); ok {
+			h.Contrib = topContrib(ex.Terms, TopContrib)
+		}
+		out[i] = h
+	}
+	return out
+}
+
+// topContrib returns the n largest contributions by |value| (ties by dimension).
+func topContrib(c []float64, n int) []engine.Contribution {
+	out := make([]engine.Contribution, len(c))
+	for i, v := range c {
+		out[i] = engine.Contribution{Dim: i, Value: v}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Value) > math.Abs(out[j].Value) })
+	return out[:min(n, len(out))]
+}
+
+// Explain breaks the score of passage (an index into the indexed passages) for query
+// into the head's per-dimension terms (see head.Explanation: ARS vᵢ·tanh(q̂ᵢ·p̂ᵢ) plus
+// the bias c, dot qᵢ·pᵢ, cos the products of the unit vectors), with the formula's
+// label. ok is false for a passage index outside the index or a query that cannot be
+// encoded.
+func (ix *Index) Explain(query string, passage int) (head.Explanation, bool) {
+	if passage < 0 || passage >= len(ix.ids) {
+		return head.Explanation{}, false
+	}
+	qp := ix.projectQuery(query)
+	if qp == nil {
+		return head.Explanation{}, false
+	}
+	return ix.m.Head.Explain(qp, ix.vec(passage))
+}
+
+// ExplainTerms is Explain in the form views.NamedRetriever.Explain takes: the terms
+// and the score, or (nil, NaN) when Explain fails.
+func (ix *Index) ExplainTerms(query string, passage int) ([]float64, float64) {
+	ex, ok := ix.Explain(query, passage)
+	if !ok {
+		return nil, math.NaN()
+	}
+	return ex.Terms, ex.Score
+}

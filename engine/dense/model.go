@@ -1,0 +1,170 @@
+// Package dense is a trained dense retriever at query time: the model of a run folder
+// (tokenizer, one or two encoders, the scoring head) and an index of cached passage
+// vectors that searches, reranks and explains scores with the head's kernel
+// (engine/head/kernel.go). It does not import the trainer; engine/train builds the
+// same Model to train it.
+package dense
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+
+	"github.com/arslab/arslab/engine/ckpt"
+	"github.com/arslab/arslab/engine/head"
+	"github.com/arslab/arslab/engine/nn"
+	"github.com/arslab/arslab/engine/text"
+	"github.com/arslab/arslab/engine/tok"
+)
+
+// Arch is the part of a run's config.json that defines the model. train.Config holds
+// the same fields under the same JSON names (Config.Arch converts).
+type Arch struct {
+	Preset  string  `json:"preset"`  // "tiny" | "mini"
+	Mode    string  `json:"mode"`    // "dual" (two encoders) | "shared" (one encoder, [Q]/[P] prefix)
+	Pooling string  `json:"pooling"` // "cls" | "mean"
+	Head    string  `json:"head"`    // "ars" | "dot" | "cos"
+	H       int     `json:"h"`       // ARS interaction size; 0 = encoder hidden size
+	Tau     float64 `json:"tau"`     // temperature (cos uses it in Prob)
+	MaxLen  int     `json:"max_len"` // tokens per text, [CLS]/[SEP] included
+	Seed    int64   `json:"seed"`    // initial weights: encoders Seed (and Seed+1), head Seed+2
+}
+
+// Validate reports the first problem in a with a message naming the field.
+func (a Arch) Validate() error {
+	switch {
+	case a.Preset != "tiny" && a.Preset != "mini":
+		return fmt.Errorf("preset %q: want tiny or mini", a.Preset)
+	case a.Mode != "dual" && a.Mode != "shared":
+		return fmt.Errorf("mode %q: want dual or shared", a.Mode)
+	case a.Pooling != "cls" && a.Pooling != "mean":
+		return fmt.Errorf("pooling %q: want cls or mean", a.Pooling)
+	case a.Head != head.ARS && a.Head != head.Dot && a.Head != head.Cos:
+		return fmt.Errorf("head %q: want ars, dot or cos", a.Head)
+	case a.H < 0:
+		return fmt.Errorf("h %d: must be ≥ 0 (0 = encoder hidden size)", a.H)
+	case a.H == 1:
+		return errors.New("h 1: the ARS interaction size must be ≥ 2")
+	case !(a.Tau > 0) || math.IsInf(a.Tau, 0):
+		return fmt.Errorf("tau %g: must be a positive number", a.Tau)
+	case a.MaxLen < 4:
+		return fmt.Errorf("max_len %d: must be ≥ 4 tokens", a.MaxLen)
+	}
+	return nil
+}
+
+// Model is a dense retriever: tokenizer, query and passage encoders (the same one in
+// shared mode) and the scoring head.
+type Model struct {
+	Dir  string // run folder; Name is its base name
+	Arch Arch
+	Tok  *tok.Tokenizer
+	EncQ *nn.Encoder
+	EncP *nn.Encoder // == EncQ in shared mode
+	Head *head.Head
+}
+
+// New builds fresh (seeded) encoders and head for a around tk.
+func New(a Arch, tk *tok.Tokenizer) (*Model, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	ncfg, err := nn.Preset(a.Preset, tk.VocabSize(), a.MaxLen)
+	if err != nil {
+		return nil, err
+	}
+	ncfg.Pooling = a.Pooling
+	m := &Model{Arch: a, Tok: tk}
+	if m.EncQ, err = nn.NewEncoder(ncfg, a.Seed); err != nil {
+		return nil, fmt.Errorf("query encoder: %w", err)
+	}
+	m.EncP = m.EncQ
+	if a.Mode == "dual" {
+		if m.EncP, err = nn.NewEncoder(ncfg, a.Seed+1); err != nil {
+			return nil, fmt.Errorf("passage encoder: %w", err)
+		}
+	}
+	if m.Head, err = head.New(a.Head, ncfg.Hidden, a.H, a.Tau, a.Seed+2); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Load reads a run folder written by train.Run: config.json (its Arch fields), the
+// tokenizer and model.safetensors.
+func Load(dir string) (*Model, error) {
+	var a Arch
+	if err := ckpt.ReadJSON(filepath.Join(dir, ckpt.ConfigFile), &a); err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("load model: %s: %w", ckpt.ConfigFile, err)
+	}
+	tk, err := tok.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load model: tokenizer in %s: %w", dir, err)
+	}
+	m, err := New(a, tk)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %s: %w", ckpt.ConfigFile, err)
+	}
+	if err := ckpt.LoadParams(filepath.Join(dir, ckpt.WeightsFile), m.Params()); err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	m.Dir = dir
+	return m, nil
+}
+
+// Name is the run folder's base name.
+func (m *Model) Name() string { return filepath.Base(m.Dir) }
+
+// Shared reports whether queries and passages share one encoder.
+func (m *Model) Shared() bool { return m.EncQ == m.EncP }
+
+// Params lists every tensor under its checkpoint name (encoders prefixed "query.",
+// "passage." or "encoder."; head tensors "head.*", head.log_tau included). W and G
+// alias the live slices.
+func (m *Model) Params() []*nn.Param {
+	var ps []*nn.Param
+	add := func(prefix string, src []*nn.Param) {
+		for _, p := range src {
+			ps = append(ps, &nn.Param{Name: prefix + p.Name, Shape: p.Shape, W: p.W, G: p.G, NoDecay: p.NoDecay})
+		}
+	}
+	if m.Shared() {
+		add("encoder.", m.EncQ.Params())
+	} else {
+		add("query.", m.EncQ.Params())
+		add("passage.", m.EncP.Params())
+	}
+	return append(ps, m.Head.Params()...)
+}
+
+// QueryIDs tokenises a query ([Q]-prefixed in shared mode).
+func (m *Model) QueryIDs(q string) []int {
+	prefix := ""
+	if m.Shared() {
+		prefix = tok.QueryToken
+	}
+	return m.Tok.Encode(Normalize(q), prefix, m.Arch.MaxLen)
+}
+
+// PassageIDs tokenises a passage, title then body ([P]-prefixed in shared mode).
+func (m *Model) PassageIDs(title, body string) []int {
+	prefix := ""
+	if m.Shared() {
+		prefix = tok.PassageToken
+	}
+	s := body
+	if title != "" {
+		s = title + " " + body
+	}
+	return m.Tok.Encode(Normalize(s), prefix, m.Arch.MaxLen)
+}
+
+// Normalize is the text normalisation every model input goes through (and the
+// tokenizer is trained on).
+func Normalize(s string) string {
+	return text.Normalize(s, text.Detect(s), text.DefaultOptions())
+}

@@ -1,0 +1,106 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"time"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/metrics"
+)
+
+// The epoch loop: pause/cancel between steps, dev evaluation and checkpoints at epoch
+// ends, metrics.jsonl records.
+
+// loop runs the remaining epochs from t.st and checkpoints at the end of each.
+func (t *trainer) loop() error {
+	n, b := len(t.examples), t.cfg.Batch
+	bounds := batchBounds(n, b)
+	for t.st.Epoch < t.cfg.Epochs {
+		epoch := t.st.Epoch
+		perm := rand.New(rand.NewSource(t.cfg.Seed + int64(epoch))).Perm(n)
+		for bi := t.st.StepInEpoch; bi < len(bounds); bi++ {
+			if ctl := controlFrom(t.ctx); ctl != nil {
+				if ctl.Paused() {
+					t.info("paused")
+				}
+				waited, err := ctl.wait(t.ctx)
+				t.start = t.start.Add(waited) // paused time is not training time
+				if err == nil && waited > 0 {
+					t.info("resumed")
+				}
+			}
+			if err := t.ctx.Err(); err != nil {
+				return t.stop(err)
+			}
+			batch := make([]example, 0, bounds[bi][1]-bounds[bi][0])
+			for _, e := range perm[bounds[bi][0]:bounds[bi][1]] {
+				batch = append(batch, t.examples[e])
+			}
+			ev, err := t.step(batch)
+			if err != nil {
+				return err
+			}
+			t.st.StepInEpoch = bi + 1
+			t.record(map[string]any{"kind": "step", "step": ev.Step, "epoch": ev.Epoch, "loss": ev.Loss, "terms": ev.Terms,
+				"pos": ev.PosScore, "neg": ev.NegScore, "lr": ev.LR, "examples_per_sec": ev.ExamplesPerSec})
+			t.emit(ev)
+		}
+		t.st.Epoch, t.st.StepInEpoch = epoch+1, 0
+		ev := Event{Kind: EpochEvent, Step: t.st.Step, TotalSteps: t.st.TotalSteps, Epoch: epoch + 1, Epochs: t.cfg.Epochs,
+			Elapsed: t.elapsed(), RunDir: t.dir}
+		if dev, err := t.devMetrics(); err != nil {
+			if t.ctx.Err() != nil {
+				return t.stop(t.ctx.Err())
+			}
+			ev.Message = "dev evaluation failed: " + err.Error()
+		} else {
+			ev.Dev = dev
+		}
+		t.record(map[string]any{"kind": "epoch", "epoch": epoch + 1, "step": t.st.Step, "dev": ev.Dev})
+		if err := t.checkpoint(); err != nil {
+			return err
+		}
+		t.emit(ev)
+	}
+	t.st.Finished = true
+	return t.checkpoint()
+}
+
+func (t *trainer) elapsed() time.Duration { return t.prevEl + time.Since(t.start) }
+
+// stop writes a checkpoint after a cancellation and returns the context's error.
+func (t *trainer) stop(cause error) error {
+	if t.st.Step > 0 {
+		if err := t.checkpoint(); err != nil {
+			return fmt.Errorf("%w (and the checkpoint failed: %v)", cause, err)
+		}
+	}
+	return cause
+}
+
+// devMetrics evaluates the current model on the dev split (nil when there is none).
+func (t *trainer) devMetrics() (map[string]float64, error) {
+	if len(t.ds.Qrels[datasets.Dev]) == 0 {
+		return nil, nil
+	}
+	ix, err := t.m.Index(t.ctx, t.ds.Passages, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := engine.Evaluate(t.ctx, ix, t.ds, datasets.Dev, metrics.DefaultKs, nil)
+	if err != nil {
+		return nil, err
+	}
+	return res.Metrics, nil
+}
+
+func (t *trainer) record(v map[string]any) {
+	b, err := json.Marshal(v)
+	if err != nil { // NaN in a metric: keep the line, without the values
+		b, _ = json.Marshal(map[string]any{"kind": v["kind"], "step": v["step"], "error": err.Error()})
+	}
+	t.lines = append(t.lines, b)
+}

@@ -1,0 +1,181 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/arslab/arslab/engine/ckpt"
+	"github.com/arslab/arslab/engine/head"
+	"github.com/arslab/arslab/engine/nn"
+)
+
+// One optimiser step: the head graph of a batch, its candidate layout, the forward and
+// backward passes through encoders and head, clipping and AdamW.
+
+// lrAt is linear warm-up to cfg.LR over the first ⌈warmup·T⌉ steps, then linear decay;
+// step is 1-based, so no step runs at lr 0.
+func lrAt(cfg Config, step, total int) float64 {
+	warm := int(math.Ceil(cfg.Warmup * float64(total)))
+	if step <= warm {
+		return cfg.LR * float64(step) / float64(warm)
+	}
+	return cfg.LR * float64(total-step+1) / float64(total-warm)
+}
+
+func (t *trainer) passage(i int) []int {
+	if t.pIDs[i] == nil {
+		p := t.ds.Passages[i]
+		t.pIDs[i] = t.m.PassageIDs(p.Title, p.Text)
+	}
+	return t.pIDs[i]
+}
+
+// graph returns the compiled head graph for a batch of b queries.
+func (t *trainer) graph(b int) (*head.Graph, error) {
+	if g, ok := t.graphs[b]; ok {
+		return g, nil
+	}
+	var st head.Structure
+	switch {
+	case t.neg.InBatch && t.neg.Hard > 0:
+		st = head.BothStructure(b, t.k)
+	case t.neg.InBatch:
+		st = head.InBatchStructure(b)
+	default:
+		st = head.HardStructure(b, t.k)
+	}
+	g, err := t.m.Head.NewGraph(st, t.losses, t.cfg.LearnTau)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	t.graphs[b] = g
+	return g, nil
+}
+
+// layout lists, for a batch, the passage of each P row and whether the row is padding.
+func (t *trainer) layout(batch []example, st head.Structure) (rows []int, pad []bool) {
+	rows, pad = make([]int, st.M), make([]bool, st.M)
+	b := len(batch)
+	switch st.Kind {
+	case "hard":
+		for i, ex := range batch {
+			base := i * (1 + t.k)
+			rows[base] = ex.pos
+			for j := range t.k {
+				r := base + 1 + j
+				if j < len(ex.negs) {
+					rows[r] = ex.negs[j]
+				} else {
+					rows[r], pad[r] = ex.pos, true
+				}
+			}
+		}
+	default: // inbatch, both: positives first, then each query's k hard negatives
+		for i, ex := range batch {
+			rows[i] = ex.pos
+			for j := 0; j < t.k && st.Kind == "both"; j++ {
+				r := b + i*t.k + j
+				if j < len(ex.negs) {
+					rows[r] = ex.negs[j]
+				} else {
+					rows[r], pad[r] = ex.pos, true
+				}
+			}
+		}
+	}
+	return rows, pad
+}
+
+// step runs one optimiser step on a batch and returns its StepEvent.
+func (t *trainer) step(batch []example) (Event, error) {
+	stepStart := time.Now()
+	g, err := t.graph(len(batch))
+	if err != nil {
+		return Event{}, err
+	}
+	st := g.Structure()
+	rows, pad := t.layout(batch, st)
+	valid := make([]bool, st.B*st.C)
+	for i, ex := range batch {
+		for c := range st.C {
+			r := st.Cand[i*st.C+c]
+			valid[i*st.C+c] = c == 0 || (!pad[r] && !t.posSets[ex.q][rows[r]])
+		}
+	}
+	qids := make([][]int, len(batch))
+	for i, ex := range batch {
+		qids[i] = t.qIDs[ex.q]
+	}
+	pids := make([][]int, len(rows))
+	for r, p := range rows {
+		pids[r] = t.passage(p)
+	}
+
+	nn.ZeroGrad(t.ps)
+	d := t.m.Head.D
+	var qv, pv []float32
+	var cq, cp *nn.Cache
+	shared := t.m.EncQ == t.m.EncP
+	if shared {
+		out, c, err := t.m.EncQ.Forward(append(append([][]int{}, qids...), pids...))
+		if err != nil {
+			return Event{}, fmt.Errorf("train: encoder: %w", err)
+		}
+		qv, pv, cq = out[:len(qids)*d], out[len(qids)*d:], c
+	} else {
+		if qv, cq, err = t.m.EncQ.Forward(qids); err != nil {
+			return Event{}, fmt.Errorf("train: query encoder: %w", err)
+		}
+		if pv, cp, err = t.m.EncP.Forward(pids); err != nil {
+			return Event{}, fmt.Errorf("train: passage encoder: %w", err)
+		}
+	}
+	res, err := g.Run(qv, pv, valid)
+	if err != nil {
+		return Event{}, fmt.Errorf("train: head: %w", err)
+	}
+	step := t.st.Step + 1
+	total := res.Total
+	if t.lossHook != nil {
+		total = t.lossHook(step, total)
+	}
+	if math.IsNaN(total) || math.IsInf(total, 0) {
+		return Event{}, t.divergence(step, fmt.Sprintf("loss is %v (terms %v)", total, res.Terms))
+	}
+	if shared {
+		if err := t.m.EncQ.Backward(cq, append(res.DQ, res.DP...)); err != nil {
+			return Event{}, fmt.Errorf("train: backward: %w", err)
+		}
+	} else {
+		if err := t.m.EncQ.Backward(cq, res.DQ); err != nil {
+			return Event{}, fmt.Errorf("train: query backward: %w", err)
+		}
+		if err := t.m.EncP.Backward(cp, res.DP); err != nil {
+			return Event{}, fmt.Errorf("train: passage backward: %w", err)
+		}
+	}
+	norm := nn.ClipGradNorm(t.ps, t.cfg.Clip)
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return Event{}, t.divergence(step, fmt.Sprintf("gradient norm is %v", norm))
+	}
+	lr := lrAt(t.cfg, step, t.st.TotalSteps)
+	t.opt.Step(t.ps, lr)
+	t.m.Head.ClampTau()
+	t.st.Step = step
+	t.st.OptSteps = t.opt.Steps
+	dur := time.Since(stepStart).Seconds()
+	return Event{
+		Kind: StepEvent, Step: step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch + 1, Epochs: t.cfg.Epochs,
+		Loss: total, Terms: res.Terms, PosScore: res.PosProb, NegScore: res.NegProb, LR: lr,
+		ExamplesPerSec: float64(len(batch)) / max(dur, 1e-9), Elapsed: t.elapsed(), RunDir: t.dir,
+	}, nil
+}
+
+func (t *trainer) divergence(step int, what string) error {
+	kept := "no checkpoint was written yet"
+	if t.st.Step > 0 && ckpt.HasWeights(t.dir) {
+		kept = fmt.Sprintf("the last good checkpoint in %s is kept", t.dir)
+	}
+	return fmt.Errorf("train: step %d diverged: %s; stopped without saving (%s) — try a lower lr or enable clip", step, what, kept)
+}

@@ -1,0 +1,192 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine/ckpt"
+	"github.com/arslab/arslab/engine/dense"
+	"github.com/arslab/arslab/engine/head"
+	"github.com/arslab/arslab/engine/nn"
+	"github.com/arslab/arslab/engine/tok"
+)
+
+// Run trains on ds's train split, writing checkpoints to outDir (config.json, vocab.txt,
+// model.safetensors, optimizer.safetensors, state.json, metrics.jsonl — each written
+// atomically, at every epoch end, on cancel and at the end). events may be nil; Run
+// never closes it and blocks on a full channel only while ctx is live (after a cancel,
+// pending events are dropped and the DoneEvent waits at most a second). Cancelling ctx
+// stops after the current step, checkpoints and returns ctx.Err(). A NaN/Inf loss or
+// gradient stops the run with an error before the weights change, so the last
+// checkpoint stays good. resume continues the checkpoint in outDir (same Config
+// required); without resume an outDir holding a model is refused.
+//
+// Negatives: "hard:K" scores each query against its positive and K hard negatives
+// (ds.HardNegatives first, then BM25-mined ones excluding all the query's positives,
+// then seeded random passages; K is capped at corpus size − 1, missing ones masked).
+// "inbatch" uses the other queries' positives; "both" scores every query against all
+// B positives and all B·K hard negatives of the batch. Candidates that are positives
+// of the query are masked out.
+func Run(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, resume bool, events chan<- Event) error {
+	return newTrainer(ctx, cfg, ds, outDir, events).run(resume)
+}
+
+// AdamW constants (as torch defaults).
+const (
+	adamBeta1 = 0.9
+	adamBeta2 = 0.999
+	adamEps   = 1e-8
+)
+
+type trainer struct {
+	ctx    context.Context
+	cfg    Config
+	ds     *datasets.Dataset
+	dir    string
+	events chan<- Event
+
+	m        *dense.Model
+	losses   head.Weights
+	neg      NegativeSpec
+	k        int // hard negatives per example in the graph
+	queries  []string
+	posSets  []map[int]bool
+	examples []example
+	qIDs     [][]int
+	pIDs     [][]int // lazily tokenised passages
+	graphs   map[int]*head.Graph
+	ps       []*nn.Param
+	opt      *nn.AdamW
+	st       ckpt.State
+	lines    [][]byte
+	start    time.Time
+	prevEl   time.Duration
+
+	// lossHook, when set (tests), may replace a step's total loss.
+	lossHook func(step int, total float64) float64
+}
+
+func newTrainer(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, events chan<- Event) *trainer {
+	return &trainer{ctx: ctx, cfg: cfg, ds: ds, dir: outDir, events: events, graphs: map[int]*head.Graph{}}
+}
+
+func (t *trainer) run(resume bool) (err error) {
+	t.start = time.Now()
+	defer func() {
+		for _, g := range t.graphs {
+			g.Close()
+		}
+		t.done(err)
+	}()
+	if err := t.cfg.Validate(); err != nil {
+		return fmt.Errorf("train: config: %w", err)
+	}
+	if t.ds == nil {
+		return errors.New("train: no dataset")
+	}
+	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return fmt.Errorf("train: run folder: %w", err)
+	}
+	resuming := false
+	if resume {
+		if ckpt.HasState(t.dir) {
+			resuming = true
+		} else {
+			t.info("no checkpoint to resume in " + t.dir + ": starting from scratch")
+		}
+	} else if ckpt.HasWeights(t.dir) {
+		return fmt.Errorf("train: %s already holds a trained model; resume it or pick another folder", t.dir)
+	}
+	if err := t.setup(resuming); err != nil {
+		return err
+	}
+	if t.st.Finished {
+		t.info("run already finished")
+		return nil
+	}
+	return t.loop()
+}
+
+// setup builds the tokenizer, model, examples and optimiser (restoring a checkpoint when resuming).
+func (t *trainer) setup(resuming bool) error {
+	cfg := t.cfg
+	var tk *tok.Tokenizer
+	var err error
+	if t.neg, err = ParseNegatives(cfg.Negatives); err != nil {
+		return fmt.Errorf("train: config: %w", err)
+	}
+	switch {
+	case resuming:
+		var saved Config
+		if err := ckpt.ReadJSON(filepath.Join(t.dir, ckpt.ConfigFile), &saved); err != nil {
+			return fmt.Errorf("train: resume: %w", err)
+		}
+		if d := configDiff(saved, cfg); d != "" {
+			return fmt.Errorf("train: resume: config differs from the saved run in %s", d)
+		}
+		if tk, err = tok.Load(t.dir); err != nil {
+			return fmt.Errorf("train: resume: tokenizer: %w", err)
+		}
+	case cfg.TokenizerDir != "":
+		if tk, err = tok.Load(cfg.TokenizerDir); err != nil {
+			return fmt.Errorf("train: tokenizer: %w", err)
+		}
+	default:
+		t.info(fmt.Sprintf("training a %d-piece WordPiece vocabulary", cfg.Vocab))
+		texts := make([]string, 0, len(t.ds.Passages)+len(t.ds.Queries))
+		for _, p := range t.ds.Passages {
+			texts = append(texts, dense.Normalize(p.Title+" "+p.Text))
+		}
+		for _, q := range t.ds.Queries {
+			texts = append(texts, dense.Normalize(q.Text))
+		}
+		if tk, err = tok.Train(texts, cfg.Vocab); err != nil {
+			return fmt.Errorf("train: tokenizer: %w", err)
+		}
+	}
+	if t.losses, err = head.NewWeights(cfg.Losses); err != nil {
+		return fmt.Errorf("train: config: %w", err)
+	}
+	if t.m, err = dense.New(cfg.Arch(), tk); err != nil {
+		return fmt.Errorf("train: model: %w", err)
+	}
+	t.m.Dir = t.dir
+	if err := t.buildExamples(); err != nil {
+		return err
+	}
+	spe, err := stepsPerEpoch(len(t.examples), cfg.Batch)
+	if err != nil {
+		return err
+	}
+	t.ps = t.trainable()
+	t.opt = nn.NewAdamW(t.ps, adamBeta1, adamBeta2, adamEps, cfg.WeightDecay)
+	t.st = ckpt.State{StepsPerEpoch: spe, TotalSteps: spe * cfg.Epochs, Examples: len(t.examples), Seed: cfg.Seed}
+	if resuming {
+		return t.restore()
+	}
+	if err := ckpt.WriteJSON(filepath.Join(t.dir, ckpt.ConfigFile), cfg); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if err := tk.Save(t.dir); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return nil
+}
+
+// trainable lists the parameters the optimiser updates: every model tensor, head.log_tau
+// only when τ is learned.
+func (t *trainer) trainable() []*nn.Param {
+	var ps []*nn.Param
+	for _, p := range t.m.Params() {
+		if p.Name == "head.log_tau" && !t.cfg.LearnTau {
+			continue
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
