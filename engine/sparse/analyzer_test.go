@@ -13,7 +13,7 @@ import (
 func TestAnalyzerSettings(t *testing.T) {
 	ps := []datasets.Passage{
 		{ID: "a0", Text: "ذهب الطلاب إلى المدرسة صباحا"},     // المدرسة → مدرسه → stem مدرس
-		{ID: "a1", Text: "والمعلمون في المدارس الحكومية"},   // المدارس → مدارس: a broken plural, not conflated
+		{ID: "a1", Text: "والمعلمون في المدارس الحكومية"},    // المدارس → مدارس: a broken plural, not conflated
 		{ID: "a2", Text: "The school is in the city centre"}, // English: untouched by the Arabic stemmer
 	}
 	ctx := context.Background()
