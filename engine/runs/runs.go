@@ -31,8 +31,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/arslab/arslab/engine"
 )
 
 // Layout names the six columns, for error messages.
@@ -44,23 +42,12 @@ type Scored struct {
 	Score float64
 }
 
-// Run is a set of ranked lists, one per query, under one run tag.
+// Run is a set of ranked lists, one per query, under one run tag. Build one from engine hits
+// with Scored{DocID: h.ID, Score: h.Score}, best first. The package imports no other part of
+// the engine, so any package (engine itself included) can use it.
 type Run struct {
 	Tag    string              // run name, the sixth column; no white space
 	Ranked map[string][]Scored // query id → documents, best first
-}
-
-// Add appends hits (best first, as engine retrievers return them) as query qid's list,
-// replacing any list qid had. The map is created on first use.
-func (r *Run) Add(qid string, hits []engine.Hit) {
-	if r.Ranked == nil {
-		r.Ranked = make(map[string][]Scored)
-	}
-	list := make([]Scored, len(hits))
-	for i, h := range hits {
-		list[i] = Scored{DocID: h.ID, Score: h.Score}
-	}
-	r.Ranked[qid] = list
 }
 
 // Lists returns the ranked document ids of each query, best first: the run format of
@@ -165,6 +152,10 @@ func isSpace(r rune) bool {
 // decimal form that reads back to the same float64. Queries with empty lists are left out (the
 // format cannot express them). The run is validated first (Validate), so nothing is written for
 // an invalid run.
+//
+// trec_eval ignores the ranks and orders equal scores by docid, descending: a list whose ties
+// are in another order (engines break ties by passage index) is evaluated in trec_eval's order.
+// Call SortTREC before computing metrics from Lists when they must agree with trec_eval.
 func Write(w io.Writer, run Run) error {
 	if err := run.Validate(); err != nil {
 		return err

@@ -10,8 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/arslab/arslab/engine"
 )
 
 func sample() Run {
@@ -70,17 +68,6 @@ func TestLists(t *testing.T) {
 	want := map[string][]string{"q1": {"d9"}, "q10": {"doc-α", "x"}, "q2": {"d7", "d3", "d1"}, "q3": {}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Lists = %v, want %v", got, want)
-	}
-}
-
-func TestAdd(t *testing.T) {
-	var r Run
-	r.Tag = "dense"
-	r.Add("q1", []engine.Hit{{ID: "p3", Index: 3, Score: 0.9}, {ID: "p1", Index: 1, Score: 0.4}})
-	r.Add("q2", nil)
-	want := map[string][]Scored{"q1": {{"p3", 0.9}, {"p1", 0.4}}, "q2": {}}
-	if !reflect.DeepEqual(r.Ranked, want) {
-		t.Errorf("Ranked = %v, want %v", r.Ranked, want)
 	}
 }
 
