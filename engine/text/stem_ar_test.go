@@ -89,3 +89,30 @@ func FuzzStemArabic(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizeLuceneArabic: Normalize with DefaultOptions passes every case of Lucene's
+// TestArabicNormalizationFilter (the ArabicNormalizer that runs before ArabicStemmer).
+func TestNormalizeLuceneArabic(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"AlifMadda", "آجن", "اجن"},
+		{"AlifHamzaAbove", "أحمد", "احمد"},
+		{"AlifHamzaBelow", "إعاذ", "اعاذ"},
+		{"AlifMaksura", "بنى", "بني"},
+		{"TehMarbuta", "فاطمة", "فاطمه"},
+		{"Tatweel", "روبرـــــت", "روبرت"},
+		{"Fatha", "مَبنا", "مبنا"},
+		{"Kasra", "علِي", "علي"},
+		{"Damma", "بُوات", "بوات"},
+		{"Fathatan", "ولداً", "ولدا"},
+		{"Kasratan", "ولدٍ", "ولد"},
+		{"Dammatan", "ولدٌ", "ولد"},
+		{"Sukun", "نلْسون", "نلسون"},
+		{"Shaddah", "هتميّ", "هتمي"},
+		{"EmptyTerm", "", ""},
+	}
+	for _, c := range cases {
+		if got := Normalize(c.in, Arabic, DefaultOptions()); got != c.want {
+			t.Errorf("%s: Normalize(%q) = %q, want %q", c.name, c.in, got, c.want)
+		}
+	}
+}
