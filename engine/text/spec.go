@@ -37,7 +37,7 @@ func langBit(l Lang) LangSet {
 }
 
 // Has reports whether l is in s (never for Other).
-func (s LangSet) Has(l Lang) bool { return s&langBit(l) != 0 }
+func (s LangSet) Has(l Lang) bool { return s != 0 && s&langBit(l) != 0 }
 
 // Langs returns the members of s in the order ar, en, vi.
 func (s LangSet) Langs() []Lang {
