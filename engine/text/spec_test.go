@@ -206,3 +206,20 @@ func FuzzParseAnalyzer(f *testing.F) {
 		}
 	})
 }
+
+func FuzzAnalyzeStemStop(f *testing.F) {
+	for _, s := range []string{"ما ملكت أيمانكم", "Hà Nội là thủ đô", "The capital of France", "والحسن ساهدهات", "\xd9\x88\xff", ""} {
+		f.Add(s)
+	}
+	a := Analyzer{Opts: DefaultOptions(), Stop: AllLangs, Stem: StemLangs}
+	raw := Analyzer{Stop: AllLangs, Stem: StemLangs} // no normalisation: stopwords still match by canonical form
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, an := range []Analyzer{a, raw} {
+			for _, tok := range an.Analyze(s) {
+				if tok == "" || strings.ContainsFunc(tok, func(r rune) bool { return r == ' ' }) {
+					t.Fatalf("Analyze(%q) with %v gave term %q", s, an, tok)
+				}
+			}
+		}
+	})
+}
