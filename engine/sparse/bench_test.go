@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine/text"
 )
 
 // synthetic builds a seeded corpus of n passages of 40–120 words drawn from a Zipf
@@ -108,6 +109,24 @@ func BenchmarkBuildBM25Real(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := NewBM25(context.Background(), ps, DefaultBM25(), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(ps))*float64(b.N)/b.Elapsed().Seconds(), "passages/s")
+}
+
+// BenchmarkBuildBM25RealStemStop is BenchmarkBuildBM25Real with Arabic stemming and every
+// stopword list on: the cost of those options over the default analyzer.
+func BenchmarkBuildBM25RealStemStop(b *testing.B) {
+	ps := realCorpus(b)
+	an, err := text.ParseAnalyzer("stem=ar,stop=on")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := NewBM25With(context.Background(), ps, DefaultBM25(), an, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

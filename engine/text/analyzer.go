@@ -1,14 +1,27 @@
 package text
 
-// Analyzer turns a text into index terms: it detects the language of each text and runs
-// Tokens with its options, optionally dropping that language's stopwords.
-// The zero Analyzer only splits and composes; use NewAnalyzer for the default pipeline.
+// Analyzer turns a text into index terms: it detects the language of the text, runs Tokens with
+// its options, drops the stopwords of that language when Stop holds it, and light-stems the
+// tokens of the languages in Stem.
+//
+// The zero Analyzer only splits and composes; NewAnalyzer is the default pipeline. ParseAnalyzer
+// builds one from a spec such as "stem=ar,stop=ar+en+vi" and String writes that spec back.
 type Analyzer struct {
-	Opts      Options
-	Stopwords bool // drop the small per-language stopword lists (off by default)
+	Opts Options
+
+	// Stop selects the stopword lists (stopwords.go): a text detected as a language in Stop loses
+	// that language's stopwords. Lists are applied per detected language, never across languages
+	// (English "to" and "an" are Vietnamese words). Off by default.
+	Stop LangSet
+
+	// Stem selects light stemmers. Only Arabic has one (StemArabic, Lucene's ArabicStemmer); it
+	// is applied to every token after stopword removal, whatever the text's detected language,
+	// as Lucene's ArabicStemFilter is (non-Arabic tokens have nothing to strip). Off by default.
+	Stem LangSet
 }
 
-// NewAnalyzer returns the default analyzer: every normalisation step, no stopword removal.
+// NewAnalyzer returns the default analyzer: every normalisation step, no stopword removal, no
+// stemming. Its String is DefaultAnalyzerSpec.
 func NewAnalyzer() Analyzer { return Analyzer{Opts: DefaultOptions()} }
 
 // Analyze returns the terms of s.
@@ -21,26 +34,36 @@ func (a Analyzer) AppendAnalyze(dst []string, s string) []string {
 	lang := Detect(s)
 	start := len(dst)
 	dst = AppendTokens(dst, s, lang, a.Opts)
-	if !a.Stopwords {
-		return dst
-	}
-	stop := stopwords[lang]
-	if stop == nil {
-		return dst
-	}
-	out := dst[:start]
-	for _, t := range dst[start:] {
-		if !stop[canonical(t)] {
-			out = append(out, t)
+	if a.Stop.Has(lang) {
+		if stop := stopwords[lang]; stop != nil {
+			// Default options leave every token in the normalised form the sets store.
+			direct := a.Opts == DefaultOptions()
+			out := dst[:start]
+			for _, t := range dst[start:] {
+				key := t
+				if !direct {
+					key = fixVietTone(canonical(t))
+				}
+				if !stop[key] {
+					out = append(out, t)
+				}
+			}
+			clear(dst[len(out):]) // drop references held past the new end
+			dst = out
 		}
 	}
-	return out
+	if a.Stem.Has(Arabic) {
+		for i := start; i < len(dst); i++ {
+			dst[i] = StemArabic(dst[i])
+		}
+	}
+	return dst
 }
 
 // IsStopword reports whether tok (in any normalised form) is on lang's stopword list.
 func IsStopword(tok string, lang Lang) bool {
 	stop := stopwords[lang]
-	return stop != nil && stop[canonical(tok)]
+	return stop != nil && stop[fixVietTone(canonical(tok))]
 }
 
 // canonical is the fully normalised form of a single token, as the stopword sets store it.
@@ -53,30 +76,3 @@ func canonical(tok string) string {
 	}
 	return tok
 }
-
-// Small, conservative stopword lists (function words only; negations and question words
-// that change meaning are kept). Entries are written naturally and normalised at init.
-var stopwordLists = map[Lang][]string{
-	English: {"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into",
-		"is", "it", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
-		"they", "this", "to", "was", "will", "with"},
-	Arabic: {"في", "من", "على", "إلى", "عن", "مع", "هذا", "هذه", "ذلك", "تلك", "التي", "الذي",
-		"الذين", "هو", "هي", "هم", "أن", "إن", "كان", "كانت", "قد", "لقد", "كما", "أو", "ثم",
-		"و", "ف", "ب", "ل", "عند", "بين", "حتى", "أي", "كل", "بعض", "أيضا", "إذا", "هل"},
-	Vietnamese: {"và", "của", "là", "có", "các", "những", "được", "trong", "cho", "với", "một",
-		"này", "đã", "thì", "mà", "để", "về", "từ", "như", "ra", "lại", "rằng", "cũng", "bị",
-		"đến", "nên", "vào", "theo", "sẽ", "đang", "nhiều"},
-}
-
-// stopwords holds the normalised sets. It is built once at init and never written afterwards.
-var stopwords = func() map[Lang]map[string]bool {
-	m := make(map[Lang]map[string]bool, len(stopwordLists))
-	for lang, words := range stopwordLists {
-		set := make(map[string]bool, len(words))
-		for _, w := range words {
-			set[canonical(w)] = true
-		}
-		m[lang] = set
-	}
-	return m
-}()
