@@ -21,6 +21,8 @@ func (e env) bench(ctx context.Context, args []string) error {
 	split := fs.String("split", "", "split to evaluate: train, dev, test or all (default: each dataset's default split)")
 	kflag := fs.String("k", "1,5,10,20,100", "Top-k cut-offs")
 	format := fs.String("format", "table", "output: table, markdown, csv or json")
+	relMin := fs.Int("rel-min", 1, "lowest grade that counts as relevant for Top-k, recall, MRR and MAP")
+	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -38,6 +40,10 @@ func (e env) bench(ctx context.Context, args []string) error {
 	default:
 		return usageError{fmt.Sprintf("bench: --format %q: want table, markdown, csv or json", *format)}
 	}
+	opts, err := lex.options()
+	if err != nil {
+		return err
+	}
 	var targets []lab.BenchTarget
 	for _, d := range datas {
 		ts, skipped, err := lab.DiscoverBench(d)
@@ -54,7 +60,7 @@ func (e env) bench(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	prog := progressLine(e.stderr, "bench", 2*time.Second, time.Now)
-	rows, err := lab.Bench(ctx, targets, lab.BenchOptions{Models: models, Split: *split, Ks: ks,
+	rows, err := lab.Bench(ctx, targets, lab.BenchOptions{Options: opts, Models: models, Split: *split, Ks: ks, RelMin: *relMin,
 		Progress: func(done, total int, r lab.BenchRow) {
 			if r.Err != "" {
 				fmt.Fprintf(e.stderr, "bench: %s %s: %s\n", r.Dataset, r.Model, r.Err)

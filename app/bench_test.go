@@ -30,7 +30,7 @@ func TestBenchTwoDatasetsCSV(t *testing.T) {
 	if bm[0] != "beir_tiny" || bm[1] != "test" || bm[2] != "BM25" || bm[3] != "2" || bm[5] != "1.0000" || bm[10] != "1.0000" {
 		t.Errorf("beir_tiny BM25 row %v", bm)
 	}
-	if !strings.Contains(bm[14], "bm25 k1=0.9 b=0.4") {
+	if !strings.Contains(bm[14], "bm25 k1=0.9,b=0.4; analyzer stem=off,stop=off,norm=all") {
 		t.Errorf("row not stamped with its BM25 settings: %v", bm)
 	}
 	// the reranking set: per-group MRR in the MRR@10 column, no Top-k.

@@ -25,6 +25,7 @@ func (e env) compare(ctx context.Context, args []string) error {
 	boot := fs.Int("bootstrap", 0, "resamples for a percentile bootstrap CI (0: t interval)")
 	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance level after Holm–Bonferroni correction")
 	format := fs.String("format", "markdown", "output: markdown, latex or json")
+	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -41,7 +42,11 @@ func (e env) compare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := lab.Open(ctx, *data, lab.Options{}, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
+	opts, err := lex.options()
+	if err != nil {
+		return err
+	}
+	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,18 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine/ckpt"
+	"github.com/arslab/arslab/engine/runs"
 	"github.com/arslab/arslab/lab"
 )
 
@@ -16,9 +20,14 @@ func (e env) eval(ctx context.Context, args []string) error {
 	fs := e.newFlags("eval")
 	data := fs.String("data", "demo", "dataset path or \"demo\"")
 	model := fs.String("model", "", lab.ModelSpecs)
-	split := fs.String("split", "", "split to evaluate: train, dev or test (default: test, else the only judged split)")
+	split := fs.String("split", "", "split to evaluate: train, dev, test or all (default: test, else the only judged split)")
 	kflag := fs.String("k", "1,5,10,20,50,100", "Top-k cut-offs")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	relMin := fs.Int("rel-min", 1, "lowest grade that counts as relevant for Top-k, recall, MRR and MAP (nDCG keeps every grade)")
+	runOut := fs.String("run", "", "write the ranked lists to FILE in TREC run format (qid Q0 docid rank score tag)")
+	perQuery := fs.String("per-query", "", "write each query's metrics to FILE as JSON lines")
+	runIn := fs.String("run-in", "", "evaluate the TREC run FILE (made by any tool) instead of a model")
+	asJSON := fs.Bool("json", false, "print one JSON object per split")
+	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -30,44 +39,146 @@ func (e env) eval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *model == "" {
-		return usageError{"eval: --model is required: " + lab.ModelSpecs}
+	switch {
+	case *model == "" && *runIn == "":
+		return usageError{"eval: --model is required (" + lab.ModelSpecs + "), or --run-in FILE"}
+	case *model != "" && *runIn != "":
+		return usageError{"eval: give --model or --run-in, not both"}
+	case *relMin < 1:
+		return usageError{fmt.Sprintf("eval: --rel-min %d: want a grade ≥ 1", *relMin)}
 	}
-	rep, err := e.evaluate(ctx, *data, *model, datasets.Split(*split), ks)
+	opts, err := lex.options()
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(rep)
+	start := time.Now()
+	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
+	if err != nil {
+		return err
 	}
-	writeTable(e.stdout, []lab.Report{rep}, ks)
+	splits, err := e.evalSplits(ws, *split)
+	if err != nil {
+		return err
+	}
+	var m lab.Model
+	if *runIn == "" {
+		if m, err = ws.Retriever(ctx, *model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now)); err != nil {
+			return usageError{"--model: " + err.Error()}
+		}
+	}
+	eo := lab.EvalOptions{Ks: ks, RelMin: *relMin}
+	var evs []lab.Evaluation
+	for _, sp := range splits {
+		var ev lab.Evaluation
+		if *runIn != "" {
+			run, err := runs.ReadFile(*runIn)
+			if err != nil {
+				return err
+			}
+			ranked, err := ws.RankedFromRun(run, runName(*runIn, run.Tag), sp)
+			if err != nil {
+				return err
+			}
+			if ev, err = ws.EvaluateRanked(ranked, eo); err != nil {
+				return err
+			}
+		} else if ev, err = ws.EvaluateWith(ctx, m.Retriever, sp, eo, progressLine(e.stderr, "evaluating "+m.Name, 2*time.Second, time.Now)); err != nil {
+			return err
+		}
+		ev.Settings = opts.Settings()
+		ev.Metrics = headline(ev.Report, ks)
+		ev.Seconds = time.Since(start).Seconds()
+		evs = append(evs, ev)
+	}
+	if err := writeEvalFiles(evs, *runOut, *perQuery); err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		for _, ev := range evs {
+			if err := enc.Encode(ev.Report); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, ev := range evs {
+		writeTable(e.stdout, []lab.Report{ev.Report}, ks)
+	}
 	return nil
 }
 
-// evaluate opens the workspace and the model and scores one split; the report keeps the
-// headline metrics.
-func (e env) evaluate(ctx context.Context, data, model string, split datasets.Split, ks []int) (lab.Report, error) {
-	start := time.Now()
-	ws, err := lab.Open(ctx, data, lab.Options{}, progressLine(e.stderr, "indexing "+data, 2*time.Second, time.Now))
-	if err != nil {
-		return lab.Report{}, err
-	}
-	if split == "" {
-		var why string
-		split, why = ws.DefaultSplit()
+// evalSplits resolves --split: "" is the default split (said on stderr), "all" every judged one.
+func (e env) evalSplits(ws *lab.Workspace, split string) ([]datasets.Split, error) {
+	switch split {
+	case "":
+		sp, why := ws.DefaultSplit()
 		fmt.Fprintln(e.stderr, why)
+		return []datasets.Split{sp}, nil
+	case "all":
+		var out []datasets.Split
+		for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
+			if len(ws.Data.Qrels[sp]) > 0 {
+				out = append(out, sp)
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("dataset %s has no judged queries", ws.Data.Name)
+		}
+		return out, nil
 	}
-	m, err := ws.Retriever(ctx, model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now))
-	if err != nil {
-		return lab.Report{}, usageError{"--model: " + err.Error()}
+	return []datasets.Split{datasets.Split(split)}, nil
+}
+
+// runName names a run read from a file: its tag, else the file name.
+func runName(path, tag string) string {
+	if tag != "" {
+		return tag
 	}
-	rep, err := ws.Evaluate(ctx, m.Retriever, split, ks, progressLine(e.stderr, "evaluating "+m.Name, 2*time.Second, time.Now))
-	if err != nil {
-		return lab.Report{}, err
+	return filepath.Base(path)
+}
+
+// writeEvalFiles writes the TREC run and the per-query JSON lines of the evaluations
+// (several splits go to one file each: the queries of different splits do not overlap).
+func writeEvalFiles(evs []lab.Evaluation, runOut, perQuery string) error {
+	if runOut != "" {
+		merged := runs.Run{Ranked: map[string][]runs.Scored{}}
+		for _, ev := range evs {
+			r := ev.Ranked.RunFile(tagOf(ev.Model))
+			merged.Tag = r.Tag
+			for q, l := range r.Ranked {
+				merged.Ranked[q] = l
+			}
+		}
+		if err := runs.WriteFile(runOut, merged); err != nil {
+			return fmt.Errorf("--run: %w", err)
+		}
 	}
-	rep.Metrics = headline(rep, ks)
-	rep.Seconds = time.Since(start).Seconds()
-	return rep, nil
+	if perQuery != "" {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		for _, ev := range evs {
+			for _, row := range ev.PerQueryRows() {
+				line := struct {
+					Split string `json:"split"`
+					Model string `json:"model"`
+					lab.PerQueryRow
+				}{ev.Split, ev.Model, row}
+				if err := enc.Encode(line); err != nil {
+					return err
+				}
+			}
+		}
+		if err := ckpt.WriteFile(perQuery, b.Bytes()); err != nil {
+			return fmt.Errorf("--per-query: %w", err)
+		}
+	}
+	return nil
+}
+
+// tagOf makes a model name a valid TREC run tag (no spaces).
+func tagOf(name string) string {
+	return strings.Join(strings.Fields(name), "_")
 }
 
 // headline keeps the headline metrics: Top-k for each k, recall at the largest k, MRR@10, MAP, nDCG@10.

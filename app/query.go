@@ -17,6 +17,7 @@ func (e env) query(ctx context.Context, args []string) error {
 	data := fs.String("data", "demo", "dataset path or \"demo\"")
 	model := fs.String("model", "bm25", lab.ModelSpecs)
 	k := fs.Int("k", 10, "number of passages to show")
+	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -28,7 +29,11 @@ func (e env) query(ctx context.Context, args []string) error {
 	if *k <= 0 {
 		return usageError{"query: --k must be positive"}
 	}
-	ws, err := lab.Open(ctx, *data, lab.Options{}, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
+	opts, err := lex.options()
+	if err != nil {
+		return err
+	}
+	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}

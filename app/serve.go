@@ -29,6 +29,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	runs := fs.String("runs", "runs", "folder for training runs started by sessions")
 	var models listFlag
 	fs.Var(&models, "model", "trained run folder to serve (repeatable)")
+	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -40,12 +41,17 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return usageError{"serve: --max-sessions must be ≥ 0"}
 	}
 	// Data, indexes and models are loaded once and shared read-only by every session.
-	ws, err := lab.Open(ctx, *data, lab.Options{Models: models, Baselines: true}, progressLine(e.stderr, "indexing", 2*time.Second, time.Now))
+	opts, err := lex.options()
+	if err != nil {
+		return err
+	}
+	opts.Models, opts.Baselines = models, true
+	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing", 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}
 	factory := func(r *lipgloss.Renderer, readOnly bool) tea.Model {
-		return views.New(views.Options{Workspace: ws, ReadOnly: readOnly, Renderer: r, Theme: *theme, RunsDir: *runs, Engine: lab.Service{}})
+		return views.New(views.Options{Workspace: ws, ReadOnly: readOnly, Renderer: r, Theme: *theme, RunsDir: *runs, Engine: lab.Service{Options: opts}})
 	}
 	return server.Run(ctx, cfg, factory)
 }

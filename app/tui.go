@@ -27,6 +27,7 @@ func runTUI(ctx context.Context, e env, args []string) error {
 	runs := fs.String("runs", "runs", "folder for training runs")
 	var models listFlag
 	fs.Var(&models, "model", "trained run folder to open (repeatable)")
+	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -35,16 +36,21 @@ func runTUI(ctx context.Context, e env, args []string) error {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
 	fmt.Fprintf(e.stderr, "loading %s …\n", *data)
-	ws, err := lab.Open(ctx, *data, lab.Options{Models: models, Baselines: true}, progressLine(e.stderr, "indexing", 2*time.Second, time.Now))
+	opts, err := lex.options()
 	if err != nil {
 		return err
 	}
-	m := views.New(views.Options{Workspace: ws, Theme: *theme, RunsDir: *runs, Engine: lab.Service{}})
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(e.stdout)}
-	if f, ok := e.stdin.(*os.File); ok {
-		opts = append(opts, tea.WithInput(f))
+	opts.Models, opts.Baselines = models, true
+	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing", 2*time.Second, time.Now))
+	if err != nil {
+		return err
 	}
-	_, err = tea.NewProgram(m, opts...).Run()
+	m := views.New(views.Options{Workspace: ws, Theme: *theme, RunsDir: *runs, Engine: lab.Service{Options: opts}})
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(e.stdout)}
+	if f, ok := e.stdin.(*os.File); ok {
+		popts = append(popts, tea.WithInput(f))
+	}
+	_, err = tea.NewProgram(m, popts...).Run()
 	if err == tea.ErrProgramKilled && ctx.Err() != nil {
 		return nil
 	}

@@ -89,6 +89,7 @@ type BenchOptions struct {
 	Models  []string // model specs (bm25, tfidf, runs/NAME); default bm25 and tfidf
 	Split   string   // "" = each dataset's default split, "all" = every judged split, else that split
 	Ks      []int
+	RelMin  int // lowest relevant grade for the binary metrics; 0 = 1
 	// Progress, when set, is told after each cell: done of total cells, and the cell's row.
 	Progress func(done, total int, row BenchRow)
 }
@@ -137,7 +138,8 @@ func Bench(ctx context.Context, targets []BenchTarget, o BenchOptions) ([]BenchR
 			}
 			for i, sp := range splits {
 				start := time.Now()
-				rep, err := ws.Evaluate(ctx, m.Retriever, sp, o.Ks, nil)
+				ev, err := ws.EvaluateWith(ctx, m.Retriever, sp, EvalOptions{Ks: o.Ks, RelMin: o.RelMin}, nil)
+				rep := ev.Report
 				row := BenchRow{Dataset: t.Name, Path: t.Path, Split: string(sp), Model: m.Name,
 					Queries: rep.Queries, Passages: len(ws.Data.Passages), Rerank: rep.Rerank,
 					Metrics: rep.Metrics, Settings: wsOpts.Settings(), Seconds: time.Since(start).Seconds()}

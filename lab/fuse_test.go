@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"testing"
+
+	"github.com/arslab/arslab/engine"
 )
 
 func TestFusedRRFByHand(t *testing.T) {
@@ -51,5 +53,37 @@ func TestFusedRRFByHand(t *testing.T) {
 		if _, err := w.Retriever(context.Background(), bad, nil); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
+	}
+}
+
+// tiedRetriever gives every passage the same score, in index order.
+type tiedRetriever struct{ w *Workspace }
+
+func (tiedRetriever) Name() string { return "tied" }
+func (r tiedRetriever) Search(string, int) []engine.Hit {
+	var hits []engine.Hit
+	for i, p := range r.w.Data.Passages {
+		hits = append(hits, engine.Hit{ID: p.ID, Index: i, Score: 1})
+	}
+	return hits
+}
+
+func TestRankBreaksTiesAsTrecEval(t *testing.T) {
+	w := testWorkspace(t, testData())
+	r, err := w.Rank(context.Background(), tiedRetriever{w}, "test", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.IDs()["q2"]
+	if len(got) != 3 || got[0] != "p3" || got[1] != "p2" || got[2] != "p1" {
+		t.Errorf("tied ranking %v, want docid descending [p3 p2 p1]", got)
+	}
+	ev, err := w.EvaluateRanked(r, EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// q2 (p2 relevant) at rank 2, q3 (p1 relevant) at rank 3: MRR@10 = (1/2 + 1/3)/2.
+	if math.Abs(ev.Metrics["mrr@10"]-(0.5+1.0/3)/2) > 1e-12 {
+		t.Errorf("mrr@10 %v", ev.Metrics["mrr@10"])
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/arslab/arslab/engine"
-	"github.com/arslab/arslab/engine/fusion"
 	"github.com/arslab/arslab/engine/dense"
+	"github.com/arslab/arslab/engine/fusion"
 	"github.com/arslab/arslab/engine/head"
 )
 

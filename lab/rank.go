@@ -3,6 +3,8 @@ package lab
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
@@ -32,13 +34,18 @@ func (r Ranked) IDs() map[string][]string {
 	return out
 }
 
-// Rank ranks every judged query of split with r to depth (0: max(RankDepth, the largest
-// of ks used later)); reranking datasets rank each query's candidates when r can rerank.
+// Rank ranks every judged query of split with r to depth (0: RankDepth); reranking
+// datasets rank each query's candidates when r can rerank.
+//
+// Ties: a retrieval ranking orders equal scores as trec_eval does (docid descending, byte
+// order), so the lab's metrics, its --run files and trec_eval on those files agree. A
+// candidate group keeps equal scores in the group's file order, as the SemEval scorer's
+// stable sort does.
 func (w *Workspace) Rank(ctx context.Context, r engine.Retriever, split datasets.Split, depth int, progress engine.Progress) (Ranked, error) {
 	d := w.Data
 	qrels, ok := d.Qrels[split]
 	if !ok || len(qrels) == 0 {
-		return Ranked{}, fmt.Errorf("dataset %q has no judged queries in split %q", d.Name, split)
+		return Ranked{}, fmt.Errorf("dataset %q has no judged queries in split %q (has: %s)", d.Name, split, w.splitNames())
 	}
 	if depth <= 0 {
 		depth = RankDepth
@@ -72,7 +79,11 @@ func (w *Workspace) Rank(ctx context.Context, r engine.Retriever, split datasets
 		} else {
 			hits = r.Search(text, depth)
 		}
-		out.Lists[qid] = scored(hits)
+		list := scored(hits)
+		if !rerank {
+			slices.SortStableFunc(list, trecOrder)
+		}
+		out.Lists[qid] = list
 		done++
 		if progress != nil {
 			progress(done, len(qrels))
@@ -135,4 +146,29 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 		return nil, fmt.Errorf("baseline %q is not one of the compared models", o.Baseline)
 	}
 	return compare.Build(runs, baseline, o.Keys, o.Stats)
+}
+
+// splitNames lists the judged splits ("train, test"), or "none".
+func (w *Workspace) splitNames() string {
+	var names []string
+	for _, sp := range splitOrder {
+		if len(w.Data.Qrels[sp]) > 0 {
+			names = append(names, string(sp))
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// trecOrder is trec_eval's ranking order: score descending, then docid descending.
+func trecOrder(a, b fusion.Scored) int {
+	switch {
+	case a.Score > b.Score:
+		return -1
+	case a.Score < b.Score:
+		return 1
+	}
+	return strings.Compare(b.ID, a.ID)
 }

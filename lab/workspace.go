@@ -26,6 +26,8 @@ import (
 type Options struct {
 	// BM25 are the BM25 parameters; the zero value means sparse.DefaultBM25().
 	BM25 sparse.BM25Params
+	// Analyzer turns texts into BM25 and TF-IDF terms; nil means text.NewAnalyzer().
+	Analyzer *text.Analyzer
 	// Models are run folders to open on the dataset (their passages are encoded once).
 	Models []string
 	// Baselines evaluates BM25, TF-IDF and every model on the default split at Open,
@@ -48,6 +50,8 @@ type Workspace struct {
 
 	infoOnce sync.Once
 	info     map[string]queryInfo
+
+	analyzer text.Analyzer // of BM25 and TF-IDF
 
 	tfidfMu sync.Mutex
 	tfidf   *sparse.TFIDF
@@ -94,11 +98,12 @@ func New(ctx context.Context, d *datasets.Dataset, opts Options, progress engine
 	if p == (sparse.BM25Params{}) {
 		p = sparse.DefaultBM25()
 	}
-	bm, err := sparse.NewBM25(ctx, d.Passages, p, progress)
+	an := opts.analyzer()
+	bm, err := sparse.NewBM25With(ctx, d.Passages, p, an, progress)
 	if err != nil {
 		return nil, fmt.Errorf("BM25 index of %s: %w", d.Name, err)
 	}
-	w := &Workspace{Data: d, BM25: bm}
+	w := &Workspace{Data: d, BM25: bm, analyzer: an}
 	for _, dir := range opts.Models {
 		m, err := w.OpenModel(ctx, dir, progress)
 		if err != nil {
@@ -145,7 +150,11 @@ func (w *Workspace) TFIDF(ctx context.Context, progress engine.Progress) (*spars
 	if w.tfidf != nil {
 		return w.tfidf, nil
 	}
-	tf, err := sparse.NewTFIDF(ctx, w.Data.Passages, progress)
+	an := w.analyzer
+	if w.BM25 != nil {
+		an = w.BM25.Analyzer()
+	}
+	tf, err := sparse.NewTFIDFWith(ctx, w.Data.Passages, an, progress)
 	if err != nil {
 		return nil, fmt.Errorf("TF-IDF index of %s: %w", w.Data.Name, err)
 	}
@@ -271,11 +280,20 @@ func (w *Workspace) buildQueryInfo() {
 	}
 }
 
-// Settings describes the options that change lexical scores, for stamping results.
+// analyzer is the analyzer the options ask for.
+func (o Options) analyzer() text.Analyzer {
+	if o.Analyzer != nil {
+		return *o.Analyzer
+	}
+	return text.NewAnalyzer()
+}
+
+// Settings describes the options that change lexical scores, for stamping results:
+// "bm25 k1=0.9,b=0.4; analyzer stem=off,stop=off,norm=all".
 func (o Options) Settings() string {
 	p := o.BM25
 	if p == (sparse.BM25Params{}) {
 		p = sparse.DefaultBM25()
 	}
-	return fmt.Sprintf("bm25 k1=%g b=%g; analyzer default", p.K1, p.B)
+	return "bm25 " + p.String() + "; analyzer " + o.analyzer().String()
 }
