@@ -22,6 +22,8 @@ Usage:
   arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
   arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
   arslab dataset stats --data PATH
+  arslab plot    runs/NAME [--out FILE.svg|.png]            curves of a training run as a figure
+  arslab plot    --compare --data PATH [--out FILE.svg|.png] bm25 tfidf runs/NAME ...   Top-k curves
   arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open] ...
 
 --data takes a BEIR folder, a SQuAD-style .json, training triples .jsonl, DPR .json or reranking .jsonl/.tsv;
@@ -55,6 +57,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.dataset(ctx, rest)
 	case "serve":
 		err = e.serve(ctx, rest)
+	case "plot":
+		err = e.plot(ctx, rest)
 	case "tui", "app":
 		err = runTUI(ctx, e, rest)
 	case "help", "-h", "--help":
