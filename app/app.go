@@ -24,7 +24,7 @@ Usage:
   arslab dataset stats --data PATH
   arslab plot    runs/NAME [--out FILE.svg|.png]            curves of a training run as a figure
   arslab plot    --compare --data PATH [--out FILE.svg|.png] bm25 tfidf runs/NAME ...   Top-k curves
-  arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open] ...
+  arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open [--allow-training]] ...
 
 --data takes a BEIR folder, a SQuAD-style .json, training triples .jsonl, DPR .json or reranking .jsonl/.tsv;
 "demo" (the default) is the embedded demo dataset.

@@ -140,8 +140,12 @@ func ReadRun(dir string) (*Run, error) {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
 		}
 		r.Weights = c.Losses
-		r.Summary = fmt.Sprintf("%s %s · %s · negatives %s · batch %d · lr %g · %d epochs",
-			c.Preset, c.Head, c.Mode, c.Negatives, c.Batch, c.LR, c.Epochs)
+		epochs := fmt.Sprintf("%d epochs", c.Epochs)
+		if c.Epochs == 1 {
+			epochs = "1 epoch"
+		}
+		r.Summary = fmt.Sprintf("%s %s · %s · negatives %s · batch %d · lr %g · %s",
+			c.Preset, c.Head, c.Mode, c.Negatives, c.Batch, c.LR, epochs)
 	}
 	return r, nil
 }
