@@ -65,7 +65,11 @@ func (e env) plot(ctx context.Context, args []string) error {
 	if err := fig.Write(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s (%d steps, %d epochs)\n", path, len(run.Steps), len(run.Epochs))
+	epochs := fmt.Sprintf("%d epochs", len(run.Epochs))
+	if len(run.Epochs) == 1 {
+		epochs = "1 epoch"
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d steps, %s)\n", path, len(run.Steps), epochs)
 	return nil
 }
 
