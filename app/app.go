@@ -24,7 +24,9 @@ Usage:
   arslab dataset stats|validate --data PATH
   arslab compare --data PATH [--baseline M] [--rel-min N] [--format markdown|latex|json] MODEL MODEL...
   arslab bench   --data FOLDER|PATH... [--model bm25 --model tfidf ...] [--split all] [--format table|markdown|csv|json]
-  arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open] ...
+  arslab plot    runs/NAME [--out FILE.svg|.png]            curves of a training run as a figure
+  arslab plot    --compare --data PATH [--out FILE.svg|.png] bm25 tfidf runs/NAME ...   Top-k curves
+  arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open [--allow-training]] ...
 
 --data takes a BEIR folder, a SQuAD-style .json, training triples .jsonl, DPR .json or reranking .jsonl/.tsv;
 "demo" (the default) is the embedded demo dataset.
@@ -61,6 +63,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.compare(ctx, rest)
 	case "serve":
 		err = e.serve(ctx, rest)
+	case "plot":
+		err = e.plot(ctx, rest)
 	case "tui", "app":
 		err = runTUI(ctx, e, rest)
 	case "help", "-h", "--help":

@@ -35,6 +35,10 @@ import (
 const (
 	DefaultListen        = "127.0.0.1:23234"
 	DefaultShutdownGrace = 10 * time.Second
+	// DefaultMaxSessions and DefaultIdleTimeout are `arslab serve`'s defaults (the zero
+	// values of Config mean no limit; the command line only sets them when asked to).
+	DefaultMaxSessions = 16
+	DefaultIdleTimeout = 30 * time.Minute
 	// ShutdownNotice is what Run tells connected users when the server stops.
 	ShutdownNotice = "arslab: server shutting down"
 )
@@ -220,8 +224,11 @@ func (s *Server) ListenAndServe() error {
 	s.log.Info("listening", "addr", ln.Addr().String(), "auth", mode, "read-only", s.cfg.ReadOnly,
 		"max-sessions", s.cfg.MaxSessions, "idle-timeout", s.cfg.IdleTimeout, "host-key", s.HostKeyFingerprint())
 	if s.cfg.Open {
-		s.log.Warn("open mode: any SSH key is accepted; anyone who can reach " +
-			ln.Addr().String() + " can use the app")
+		what := "can use the app and start trainings"
+		if s.cfg.ReadOnly {
+			what = "can use the app, read-only (no training, no file loading)"
+		}
+		s.log.Warn("open mode: any SSH key is accepted; anyone who can reach " + ln.Addr().String() + " " + what)
 	}
 
 	err = s.srv.Serve(ln)
