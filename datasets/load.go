@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // source is where a loader reads: a folder in a file system plus how to show file names.
@@ -192,34 +193,83 @@ func peekJSON(src source, file string) (string, error) {
 	return "", nil
 }
 
-// syntaxErr reports a streaming-decoder error with the line it happened on.
+// syntaxErr reports a streaming-decoder error with its line, column and byte offset,
+// saying what was expected (encoding/json's "looking for beginning of value" and so on).
+// The decoder's offsets are relative to the value it was reading, so on a syntax error
+// the whole file is re-checked to find the absolute position (error path only).
 func syntaxErr(src source, file string, dec *json.Decoder, err error) error {
-	pe := jsonErr(src.show(file), 0, "", err)
-	offset := dec.InputOffset()
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		offset = se.Offset
+	if !errors.As(err, &se) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		pe := jsonErr(src.show(file), 0, "", err)
+		pe.Line, pe.Col = posAt(src, file, dec.InputOffset())
+		return pe
 	}
-	pe.Line = lineAt(src, file, offset)
+	data, rerr := readAll(src, file)
+	if rerr != nil {
+		return fmt.Errorf("datasets: %s: %w", src.show(file), rerr)
+	}
+	var raw json.RawMessage
+	uerr := json.Unmarshal(data, &raw)
+	pe := &ParseError{File: src.show(file)}
+	switch {
+	case errors.As(uerr, &se) && strings.HasPrefix(se.Error(), "unexpected end"):
+		pe.Offset = int64(len(data))
+		pe.Msg = "invalid JSON: the file ends inside a value (truncated?): want the rest of the value and its closing brackets"
+	case errors.As(uerr, &se):
+		pe.Offset = max(se.Offset-1, 0) // the offending character itself
+		pe.Msg = "invalid JSON: " + se.Error()
+	default: // the decoder saw a problem the whole-file check does not: keep its message
+		pe = jsonErr(src.show(file), 0, "", err)
+		pe.Offset = dec.InputOffset()
+	}
+	pe.Line, pe.Col = position(data, pe.Offset)
 	return pe
 }
 
-// lineAt counts the line holding byte offset (re-reading the file; only used on errors).
-func lineAt(src source, file string, offset int64) int {
+// maxDocument bounds what an error report re-reads of a JSON document.
+const maxDocument = 1 << 30
+
+// readAll reads a whole file (up to maxDocument bytes).
+func readAll(src source, file string) ([]byte, error) {
 	f, err := src.open(file)
 	if err != nil {
-		return 0
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxDocument))
+}
+
+// position finds the 1-based line and character (rune) column of byte offset in data.
+func position(data []byte, offset int64) (line, col int) {
+	offset = min(offset, int64(len(data)))
+	before := data[:offset]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
+	}
+	return line, 1 + utf8.RuneCount(before)
+}
+
+// posAt finds the 1-based line and character column of byte offset (re-reading the
+// file; only used on errors). The column counts runes, so it matches what editors show.
+func posAt(src source, file string, offset int64) (line, col int) {
+	f, err := src.open(file)
+	if err != nil {
+		return 0, 0
 	}
 	defer f.Close()
 	r := bufio.NewReader(io.LimitReader(f, offset))
-	line := 1
-	buf := make([]byte, 1<<16)
+	line, col = 1, 1
 	for {
-		n, err := r.Read(buf)
-		line += bytes.Count(buf[:n], []byte{'\n'})
+		c, _, err := r.ReadRune()
 		if err != nil {
-			return line
+			return line, col
 		}
+		if c == '\n' {
+			line, col = line+1, 1
+			continue
+		}
+		col++
 	}
 }
 
