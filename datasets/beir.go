@@ -23,11 +23,11 @@ var beirSplits = [...]Split{Train, Dev, Test}
 // optional hard_negatives.jsonl of a BEIR folder.
 func loadBEIR(src source) (*Dataset, error) {
 	d := &Dataset{Format: "beir", Qrels: map[Split]Qrels{}}
-	pidx, err := readBEIRCorpus(src, d)
+	pidx, err := readBEIRCorpus(src, "corpus.jsonl", d)
 	if err != nil {
 		return nil, err
 	}
-	qidx, err := readBEIRQueries(src, d)
+	qidx, err := readBEIRQueries(src, "queries.jsonl", d)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +80,7 @@ func eachLine(src source, rel string, fn func(line []byte, n int) error) error {
 	}
 }
 
-func readBEIRCorpus(src source, d *Dataset) (map[string]int, error) {
-	const rel = "corpus.jsonl"
+func readBEIRCorpus(src source, rel string, d *Dataset) (map[string]int, error) {
 	file := src.show(rel)
 	idx := map[string]int{}
 	lines := map[string]int{} // id → line, for duplicate messages
@@ -122,8 +121,7 @@ func readBEIRCorpus(src source, d *Dataset) (map[string]int, error) {
 	return idx, nil
 }
 
-func readBEIRQueries(src source, d *Dataset) (map[string]int, error) {
-	const rel = "queries.jsonl"
+func readBEIRQueries(src source, rel string, d *Dataset) (map[string]int, error) {
 	file := src.show(rel)
 	if !src.exists(rel) {
 		return nil, &ParseError{File: file, Msg: "missing file"}

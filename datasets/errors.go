@@ -13,7 +13,9 @@ var ErrUnknownFormat = errors.New("unknown dataset format")
 // supportedFormats is the help text listed with ErrUnknownFormat.
 const supportedFormats = "supported: BEIR folder (corpus.jsonl, queries.jsonl, qrels/*.tsv), " +
 	"SQuAD .json ({\"data\": [...]}), DPR .json ([{\"positive_ctxs\": ...}]), " +
-	"triples .jsonl (query/positive(s)/negatives), rerank .jsonl (query/passage/label) or .tsv (query\\tpassage\\tlabel)"
+	"triples .jsonl (query/positive(s)/negatives), rerank .jsonl (query/passage/label) or .tsv (query\\tpassage\\tlabel), " +
+	"question–context .csv/.tsv rows, ViQuAD list .json ([{\"context\", \"question\", \"label\"}]), SemEval Task 3 .xml, " +
+	"a folder of split files (name-train.json, name-test.json), or --corpus/--queries/--qrels files (also inside a .zip as archive.zip:inner.csv)"
 
 // ErrQrelsFile is returned (wrapped) when a file given as a dataset is a qrels file
 // (query-id, corpus-id, score): it judges passages but holds no texts. It wraps ErrUnknownFormat.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -21,6 +20,8 @@ type source struct {
 	dir     string // folder inside fsys ("." for the root)
 	display string // prefix shown in errors (the user's path)
 	name    string // the folder's own name, for datasets named after it
+	inZip   bool   // display is a zip archive: files show as "archive.zip:inner/path"
+	opt     LoadOptions
 }
 
 // open opens a file relative to the folder.
@@ -30,6 +31,9 @@ func (s source) open(rel string) (fs.File, error) {
 
 // show names a file relative to the folder for error messages.
 func (s source) show(rel string) string {
+	if s.inZip {
+		return s.display + ":" + path.Join(s.dir, rel)
+	}
 	return filepath.Join(s.display, filepath.FromSlash(rel))
 }
 
@@ -39,48 +43,21 @@ func (s source) exists(rel string) bool {
 	return err == nil && !info.IsDir()
 }
 
-// Load reads a dataset from a folder or file, detecting its format (see LoadFS).
-func Load(p string) (*Dataset, error) {
-	info, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("datasets: %w", err)
-	}
-	clean := filepath.Clean(p)
-	baseName := func(p string) string {
-		if abs, err := filepath.Abs(p); err == nil {
-			return filepath.Base(abs)
-		}
-		return filepath.Base(p)
-	}
-	var d *Dataset
-	if info.IsDir() {
-		d, err = loadDir(source{fsys: os.DirFS(clean), dir: ".", display: clean, name: baseName(clean)})
-	} else {
-		dir := filepath.Dir(clean)
-		d, err = loadFile(source{fsys: os.DirFS(dir), dir: ".", display: dir, name: baseName(dir)}, filepath.Base(clean))
-	}
-	return finish(d, err, p)
-}
+// Load reads a dataset from a folder, file or zip archive, detecting its format
+// (see LoadFS); it is LoadWith(p, LoadOptions{}).
+func Load(p string) (*Dataset, error) { return LoadWith(p, LoadOptions{}) }
 
 // LoadFS reads a dataset at p (slash-separated, fs.ValidPath) in fsys. Detection:
-// a folder with corpus.jsonl is BEIR; a .json file holding {"data": …} is SQuAD and
-// one holding [{"positive_ctxs": …}, …] is DPR; a .jsonl file is training triples or
-// reranking rows depending on the first line's keys; a .tsv file is reranking rows.
+// a folder with corpus.jsonl is BEIR; a folder of one set's split files (names with
+// train/dev/test as a whole part) is one dataset with those splits; a folder with one
+// data file is that file. A .json file holding {"data": …} is SQuAD, [{"positive_ctxs": …}]
+// is DPR and [{"context", "question", "label"}] is word-segmented ViQuAD; a .jsonl file is
+// training triples or reranking rows depending on the first line's keys; a .csv file (or a
+// .tsv with named question/context columns) is question–context rows; other .tsv files are
+// reranking rows (a qrels file is refused with ErrQrelsFile); a .xml file is SemEval
+// Task 3 (2015 Arabic with its .gold beside it, or 2016 English subtask A).
 // Errors about file contents are *ParseError; unknown formats wrap ErrUnknownFormat.
-func LoadFS(fsys fs.FS, p string) (*Dataset, error) {
-	info, err := fs.Stat(fsys, p)
-	if err != nil {
-		return nil, fmt.Errorf("datasets: %w", err)
-	}
-	var d *Dataset
-	if info.IsDir() {
-		d, err = loadDir(source{fsys: fsys, dir: p, display: p, name: path.Base(p)})
-	} else {
-		dir := path.Dir(p)
-		d, err = loadFile(source{fsys: fsys, dir: dir, display: dir, name: path.Base(dir)}, path.Base(p))
-	}
-	return finish(d, err, p)
-}
+func LoadFS(fsys fs.FS, p string) (*Dataset, error) { return LoadFSWith(fsys, p, LoadOptions{}) }
 
 // finish sets the source and re-checks a freshly parsed dataset.
 func finish(d *Dataset, err error, p string) (*Dataset, error) {
@@ -120,8 +97,14 @@ func loadFile(src source, file string) (*Dataset, error) {
 		d, err = loadJSON(src, file)
 	case strings.HasSuffix(lower, ".jsonl"):
 		d, err = loadJSONL(src, file)
+	case strings.HasSuffix(lower, ".csv"):
+		d, err = loadDelimited(src, file, ',')
 	case strings.HasSuffix(lower, ".tsv"):
-		d, err = loadRerankTSV(src, file)
+		if header := strings.Split(firstLine(src, file), "\t"); len(src.opt.Columns) > 0 || hasQAHeader(header) && !isRerankHeader(header) {
+			d, err = loadDelimited(src, file, '\t')
+		} else {
+			d, err = loadRerankTSV(src, file)
+		}
 	default:
 		return nil, fmt.Errorf("datasets: %s: %w (%s)", src.show(file), ErrUnknownFormat, supportedFormats)
 	}
@@ -130,6 +113,20 @@ func loadFile(src source, file string) (*Dataset, error) {
 	}
 	d.Name = strings.TrimSuffix(file, path.Ext(file))
 	return d, nil
+}
+
+// firstLine returns a file's first line ("" when unreadable).
+func firstLine(src source, file string) string {
+	f, err := src.open(file)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	line, err := newLineReader(f).next()
+	if err != nil {
+		return ""
+	}
+	return string(line)
 }
 
 // loadJSON peeks at a .json document to choose SQuAD or DPR.
