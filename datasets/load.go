@@ -140,8 +140,10 @@ func loadJSON(src source, file string) (*Dataset, error) {
 		return loadSQuAD(src, file)
 	case "dpr":
 		return loadDPR(src, file)
+	case "viquad":
+		return loadViQuAD(src, file)
 	}
-	return nil, fmt.Errorf("datasets: %s: %w: JSON is neither SQuAD ({\"data\": …}) nor DPR ([{\"positive_ctxs\": …}]) (%s)",
+	return nil, fmt.Errorf("datasets: %s: %w: JSON is neither SQuAD ({\"data\": …}), DPR ([{\"positive_ctxs\": …}]) nor a question list ([{\"context\": …, \"question\": …}]) (%s)",
 		src.show(file), ErrUnknownFormat, supportedFormats)
 }
 
@@ -185,6 +187,11 @@ func peekJSON(src source, file string) (string, error) {
 		}
 		if _, ok := first["positive_ctxs"]; ok {
 			return "dpr", nil
+		}
+		_, c := first["context"]
+		_, q := first["question"]
+		if c && q {
+			return "viquad", nil
 		}
 	}
 	return "", nil
