@@ -97,6 +97,8 @@ func loadFile(src source, file string) (*Dataset, error) {
 		d, err = loadJSON(src, file)
 	case strings.HasSuffix(lower, ".jsonl"):
 		d, err = loadJSONL(src, file)
+	case strings.HasSuffix(lower, ".xml"):
+		d, err = loadSemEval(src, file)
 	case strings.HasSuffix(lower, ".csv"):
 		d, err = loadDelimited(src, file, ',')
 	case strings.HasSuffix(lower, ".tsv"):
