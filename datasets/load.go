@@ -71,18 +71,6 @@ func finish(d *Dataset, err error, p string) (*Dataset, error) {
 	return d, nil
 }
 
-func loadDir(src source) (*Dataset, error) {
-	if !src.exists("corpus.jsonl") {
-		return nil, fmt.Errorf("datasets: %s: %w: folder has no corpus.jsonl (%s)", src.display, ErrUnknownFormat, supportedFormats)
-	}
-	d, err := loadBEIR(src)
-	if err != nil {
-		return nil, err
-	}
-	d.Name = src.name
-	return d, nil
-}
-
 func loadFile(src source, file string) (*Dataset, error) {
 	lower := strings.ToLower(file)
 	var (
