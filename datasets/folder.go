@@ -118,13 +118,15 @@ func loadSplitFiles(src source, files []string) (*Dataset, error) {
 type merger struct {
 	d      *Dataset
 	pText  map[string]string // passage id → title \x00 text
+	pPrev  map[string]string // title \x00 text → id, for passages of earlier files
+	pNow   map[string]bool   // ids the current file already maps to
 	qText  map[string]string // query id → text
 	format string
 }
 
 func mergeParts(parts []splitPart) *Dataset {
 	m := &merger{d: &Dataset{Qrels: map[Split]Qrels{}, SplitPassages: map[Split][]string{}},
-		pText: map[string]string{}, qText: map[string]string{}}
+		pText: map[string]string{}, pPrev: map[string]string{}, qText: map[string]string{}}
 	for i, p := range parts {
 		if i == 0 {
 			m.format = p.d.Format
@@ -166,10 +168,18 @@ func mergeNotes(parts []splitPart) []string {
 func (m *merger) add(p splitPart) {
 	d := m.d
 	pmap := make(map[string]string, len(p.d.Passages))
+	m.pNow = map[string]bool{}
 	for _, ps := range p.d.Passages {
 		id := m.passageID(p.split, ps)
 		pmap[ps.ID] = id
+		m.pNow[id] = true
 		d.SplitPassages[p.split] = append(d.SplitPassages[p.split], id)
+	}
+	for _, ps := range p.d.Passages {
+		key := ps.Title + "\x00" + ps.Text
+		if _, ok := m.pPrev[key]; !ok {
+			m.pPrev[key] = pmap[ps.ID]
+		}
 	}
 	qmap := make(map[string]string, len(p.d.Queries))
 	for _, q := range p.d.Queries {
@@ -200,9 +210,14 @@ func (m *merger) add(p splitPart) {
 	}
 }
 
-// passageID keeps a passage's id unless another file used it for another text.
+// passageID keeps a passage's id unless another file used it for another text; a text
+// an earlier file already has shares that file's id (once per file, so a file's own
+// equal-text candidates stay apart).
 func (m *merger) passageID(s Split, p Passage) string {
 	key := p.Title + "\x00" + p.Text
+	if id, ok := m.pPrev[key]; ok && !m.pNow[id] {
+		return id
+	}
 	id := p.ID
 	for n := 1; ; n++ {
 		old, taken := m.pText[id]

@@ -91,7 +91,11 @@ func LoadWith(p string, opt LoadOptions) (*Dataset, error) {
 		return nil, err
 	}
 	if opt.triple() {
-		d, err := loadTriple(diskOpener(p), opt)
+		name := ""
+		if p != "" {
+			name = absBase(p)
+		}
+		d, err := loadTriple(diskOpener(p), opt, name)
 		return finish(d, err, tripleSource(p, opt))
 	}
 	src, file, closeFn, err := diskOpener("")(p)
@@ -111,7 +115,11 @@ func LoadFSWith(fsys fs.FS, p string, opt LoadOptions) (*Dataset, error) {
 		return nil, err
 	}
 	if opt.triple() {
-		d, err := loadTriple(fsOpener(fsys, p), opt)
+		name := ""
+		if p != "" && p != "." {
+			name = path.Base(p)
+		}
+		d, err := loadTriple(fsOpener(fsys, p), opt, name)
 		return finish(d, err, tripleSource(p, opt))
 	}
 	src, file, closeFn, err := fsOpener(fsys, "")(p)

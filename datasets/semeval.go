@@ -175,8 +175,8 @@ func (r *semReader) xmlErr(err error) error {
 	if errors.As(err, &se) {
 		line, msg = se.Line, se.Msg
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		msg = "the file ends inside an element (truncated?): want its closing tag"
+	if errors.Is(err, io.ErrUnexpectedEOF) || msg == "unexpected EOF" {
+		msg = "the file ends inside an element (truncated?): want the rest of it and its closing tags"
 	}
 	return &ParseError{File: r.show, Line: line, Col: col, Msg: "invalid XML: " + msg}
 }

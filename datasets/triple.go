@@ -7,7 +7,8 @@ import (
 )
 
 // loadTriple reads a dataset given as three files (LoadOptions.Corpus, Queries, Qrels).
-func loadTriple(open opener, opt LoadOptions) (*Dataset, error) {
+// The dataset is named name, else after the corpus file's folder or archive.
+func loadTriple(open opener, opt LoadOptions, name string) (*Dataset, error) {
 	for _, f := range []struct{ flag, val string }{{"--corpus", opt.Corpus}, {"--queries", opt.Queries}, {"--qrels", opt.Qrels}} {
 		if f.val == "" {
 			return nil, fmt.Errorf("datasets: --corpus, --queries and --qrels go together: %s is missing", f.flag)
@@ -15,10 +16,11 @@ func loadTriple(open opener, opt LoadOptions) (*Dataset, error) {
 	}
 	d := &Dataset{Format: "triple", Qrels: map[Split]Qrels{}}
 	var pidx, qidx map[string]int
-	var name string
 	err := withFile(open, opt.Corpus, func(src source, file string) (err error) {
 		src.opt = opt
-		name = src.name
+		if name == "" {
+			name = src.name
+		}
 		pidx, err = readCorpusFile(src, file, d)
 		return err
 	})
