@@ -169,8 +169,9 @@ func (m *merger) add(p splitPart) {
 	d := m.d
 	pmap := make(map[string]string, len(p.d.Passages))
 	m.pNow = map[string]bool{}
+	share := generatedIDs[p.d.Format]
 	for _, ps := range p.d.Passages {
-		id := m.passageID(p.split, ps)
+		id := m.passageID(p.split, ps, share)
 		pmap[ps.ID] = id
 		m.pNow[id] = true
 		d.SplitPassages[p.split] = append(d.SplitPassages[p.split], id)
@@ -210,12 +211,17 @@ func (m *merger) add(p splitPart) {
 	}
 }
 
-// passageID keeps a passage's id unless another file used it for another text; a text
-// an earlier file already has shares that file's id (once per file, so a file's own
-// equal-text candidates stay apart).
-func (m *merger) passageID(s Split, p Passage) string {
+// generatedIDs are the formats whose passage ids are numbers made up by the loader
+// (p1, p2, …): their passages are matched across files by text. Other formats keep
+// the file's ids (SemEval comment ids, BEIR ids), which run files and scorers use.
+var generatedIDs = map[string]bool{"squad": true, "viquad": true, "csv": true, "tsv": true}
+
+// passageID keeps a passage's id unless another file used it for another text. With
+// share, a text an earlier file already has takes that file's id (once per file, so a
+// file's own equal texts stay apart).
+func (m *merger) passageID(s Split, p Passage, share bool) string {
 	key := p.Title + "\x00" + p.Text
-	if id, ok := m.pPrev[key]; ok && !m.pNow[id] {
+	if id, ok := m.pPrev[key]; share && ok && !m.pNow[id] {
 		return id
 	}
 	id := p.ID
