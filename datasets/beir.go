@@ -87,7 +87,7 @@ func readBEIRCorpus(src source, rel string, d *Dataset) (map[string]int, error) 
 	err := eachLine(src, rel, func(line []byte, n int) error {
 		var doc beirDoc
 		if err := json.Unmarshal(line, &doc); err != nil {
-			return jsonErr(file, n, "", err)
+			return jsonLineErr(file, n, line, err)
 		}
 		id, err := reqID(doc.ID, file, n, "", "_id")
 		if err != nil {
@@ -134,7 +134,7 @@ func readBEIRQueries(src source, rel string, d *Dataset) (map[string]int, error)
 			Text *string         `json:"text"`
 		}
 		if err := json.Unmarshal(line, &q); err != nil {
-			return jsonErr(file, n, "", err)
+			return jsonLineErr(file, n, line, err)
 		}
 		id, err := reqID(q.ID, file, n, "", "_id")
 		if err != nil {
@@ -231,7 +231,7 @@ func readHardNegatives(src source, rel string, d *Dataset, qidx, pidx map[string
 			Negatives json.RawMessage `json:"negatives"`
 		}
 		if err := json.Unmarshal(line, &row); err != nil {
-			return jsonErr(file, n, "", err)
+			return jsonLineErr(file, n, line, err)
 		}
 		qid, err := reqID(row.QueryID, file, n, "", "query_id")
 		if err != nil {

@@ -230,7 +230,7 @@ func TestLoadFSErrors(t *testing.T) {
 	}{
 		// BEIR corpus
 		{"corpus text type", beir(`{"_id":"d1","text":5}`, okQ, okR), "b", `b/corpus.jsonl:1: field "text": not a string (got number)`},
-		{"corpus bad json", beir(okC+`{"_id": "d3", "text": "x"`, okQ, okR), "b", `b/corpus.jsonl:3: invalid JSON: unexpected end of JSON input`},
+		{"corpus bad json", beir(okC+`{"_id": "d3", "text": "x"`, okQ, okR), "b", `b/corpus.jsonl:3:26: invalid JSON: the line ends inside a value: want the rest of the value and its closing brackets (JSONL holds one whole JSON object per line)`},
 		{"corpus not object", beir(`[1,2]`, okQ, okR), "b", `b/corpus.jsonl:1: not a JSON object (got array)`},
 		{"corpus dup id", beir(okC+`{"_id":"d1","text":"again"}`, okQ, okR), "b", `b/corpus.jsonl:3: field "_id": duplicate id "d1" (first on line 1)`},
 		{"corpus empty text", beir(`{"_id":"d1","title":"","text":"  "}`, okQ, okR), "b", `b/corpus.jsonl:1: field "text": empty`},
@@ -277,7 +277,7 @@ func TestLoadFSErrors(t *testing.T) {
 		{"triples empty positives", file("t.jsonl", `{"query": "q", "positives": []}`), "t.jsonl", `t.jsonl:1: field "positives": empty list`},
 		{"triples positive element", file("t.jsonl", `{"query": "q", "positives": ["a", 3]}`), "t.jsonl", `t.jsonl:1: field "positives[1]": not a string or object (got number)`},
 		{"triples negatives type", file("t.jsonl", `{"query": "q", "positive": "a", "negatives": {}}`), "t.jsonl", `t.jsonl:1: field "negatives": not a string or list (got object)`},
-		{"triples bad json", file("t.jsonl", `{"query": "q", "positive": "a"}`+"\n"+`{"query": "q", positive}`), "t.jsonl", `t.jsonl:2: invalid JSON: invalid character 'p' looking for beginning of object key string`},
+		{"triples bad json", file("t.jsonl", `{"query": "q", "positive": "a"}`+"\n"+`{"query": "q", positive}`), "t.jsonl", `t.jsonl:2:16: invalid JSON: invalid character 'p' looking for beginning of object key string`},
 		// DPR
 		{"dpr ctxs type", file("d.json", `[{"question": "q", "positive_ctxs": [{"text": "a"}]}, {"question": "r", "positive_ctxs": {}}]`),
 			"d.json", `d.json: [1]: field "positive_ctxs": not a list (got object)`},

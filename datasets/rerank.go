@@ -150,7 +150,7 @@ func loadRerankJSONL(src source, file string) (*Dataset, error) {
 			Label     json.RawMessage `json:"label"`
 		}
 		if err := json.Unmarshal(line, &row); err != nil {
-			return jsonErr(show, n, "", err)
+			return jsonLineErr(show, n, line, err)
 		}
 		qf, qraw := firstOf([]string{"query", "question"}, row.Query, row.Question)
 		qtext, err := reqString(qraw, show, n, "", qf)
