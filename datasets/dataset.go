@@ -29,9 +29,12 @@ type Qrels map[string]map[string]int
 
 // Dataset is a corpus, its queries, graded judgements per split and optional training extras.
 type Dataset struct {
-	Name     string // short name, e.g. the folder or file name
-	Source   string // path it was loaded from ("embedded:demo" for the demo set)
-	Format   string // "beir", "squad", "triples", "dpr", "rerank"
+	Name   string // short name, e.g. the folder or file name
+	Source string // path it was loaded from ("embedded:demo" for the demo set)
+	// Format is "beir", "squad", "triples", "dpr", "rerank", "csv", "tsv", "viquad",
+	// "semeval2015", "semeval2016", "triple" (corpus + queries + qrels files) or "mixed"
+	// (a folder of split files in different formats).
+	Format   string
 	Passages []Passage
 	Queries  []Query
 	Qrels    map[Split]Qrels

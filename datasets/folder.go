@@ -85,12 +85,12 @@ func loadSplitFiles(src source, files []string) (*Dataset, error) {
 			continue
 		}
 		if other, dup := bySplit[s]; dup {
-			return nil, fmt.Errorf("datasets: %s: %w: both %s and %s are the %s split: give one file", src.display, ErrUnknownFormat, other, f, s)
+			return nil, fmt.Errorf("datasets: %s: %w: both %s and %s are the %s split: give one file, or the passages, questions and judgements with --corpus, --queries and --qrels", src.display, ErrUnknownFormat, other, f, s)
 		}
 		bySplit[s] = f
 	}
 	if len(bySplit) == 0 {
-		return nil, fmt.Errorf("datasets: %s: %w: the folder holds %d data files (%s) and no name states a split (train, dev, test): give one file",
+		return nil, fmt.Errorf("datasets: %s: %w: the folder holds %d data files (%s) and no name states a split (train, dev, test): give one file, or the passages, questions and judgements with --corpus, --queries and --qrels",
 			src.display, ErrUnknownFormat, len(files), strings.Join(files, ", "))
 	}
 	var parts []splitPart
