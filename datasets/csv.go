@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // roleAliases are the header names (normalised by normHeader) each role is detected
@@ -166,6 +168,24 @@ func hasQAHeader(header []string) bool {
 	return err == nil
 }
 
+// dedupKey is the key two contexts must share to be one passage. It follows ViRE's
+// --dedup (normalize_for_dedup without lowercasing or emoji removal): Unicode NFKC,
+// ASCII control characters (tabs and newlines included) and zero-width characters
+// removed, then white space trimmed and collapsed to single spaces.
+func dedupKey(s string) string {
+	s = norm.NFKC.String(s)
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20 || r == 0x7f:
+			return -1
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // isRerankHeader reports whether a header is query, passage, label (a reranking TSV).
 func isRerankHeader(header []string) bool {
 	if len(header) != 3 {
@@ -179,8 +199,8 @@ func isRerankHeader(header []string) bool {
 }
 
 // loadDelimited reads question–context(–answer) rows from a CSV or TSV file. Each row
-// is one query whose relevant passage is its own context; identical contexts (after
-// trimming) are one passage, as ViRE's --dedup does. Query ids come from the id column
+// is one query whose relevant passage is its own context; contexts with the same
+// dedupKey are one passage (the first one's text), as ViRE's --dedup does. Query ids come from the id column
 // when its values are unique, else they are q1, q2, … in row order. Other columns
 // (ViRHE4QA's label, split, tag, …) are not judgements and are ignored. The rows form
 // the split the file name states, else test (reported in Notes).
@@ -219,10 +239,11 @@ func loadDelimited(src source, file string, comma rune) (*Dataset, error) {
 		if p == "" {
 			return nil, fieldErr(t.file, t.lines[r], "", t.header[cols[RolePassage]], "empty")
 		}
-		pid, ok := byText[p]
+		key := dedupKey(p)
+		pid, ok := byText[key]
 		if !ok {
 			pid = fmt.Sprintf("p%d", len(d.Passages)+1)
-			byText[p] = pid
+			byText[key] = pid
 			d.Passages = append(d.Passages, Passage{ID: pid, Title: t.cell(cols, r, RoleTitle), Text: p})
 		}
 		d.Queries = append(d.Queries, Query{ID: ids[r], Text: q})
@@ -240,7 +261,7 @@ func loadDelimited(src source, file string, comma rune) (*Dataset, error) {
 			d.Notes = append(d.Notes, n)
 		}
 	}
-	d.Notes = append(d.Notes, fmt.Sprintf("%d rows: %d queries, %d distinct contexts (identical contexts are one passage)", len(t.rows), len(d.Queries), len(d.Passages)))
+	d.Notes = append(d.Notes, fmt.Sprintf("%d rows: %d queries, %d distinct contexts (contexts equal after Unicode NFKC and whitespace normalisation are one passage)", len(t.rows), len(d.Queries), len(d.Passages)))
 	return d, nil
 }
 

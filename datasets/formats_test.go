@@ -32,7 +32,7 @@ func TestLoadNewFormats(t *testing.T) {
 		}, notes: []string{
 			"columns: query=question, passage=context, answer=answer, id=idx; ignored: label",
 			"qa.csv names no split (train, dev or test as a whole name part): its questions form the test split",
-			"3 rows: 3 queries, 2 distinct contexts (identical contexts are one passage)",
+			"3 rows: 3 queries, 2 distinct contexts (contexts equal after Unicode NFKC and whitespace normalisation are one passage)",
 		}},
 		{path: "qa.tsv", want: &Dataset{
 			Name: "qa", Format: "tsv",
@@ -43,7 +43,7 @@ func TestLoadNewFormats(t *testing.T) {
 			"columns: query=query, passage=passage, id=qid; ignored: tag",
 			`column "qid" repeats "1" (lines 2 and 3): queries are numbered q1, q2, … instead`,
 			"qa.tsv names no split (train, dev or test as a whole name part): its questions form the test split",
-			"2 rows: 2 queries, 2 distinct contexts (identical contexts are one passage)",
+			"2 rows: 2 queries, 2 distinct contexts (contexts equal after Unicode NFKC and whitespace normalisation are one passage)",
 		}},
 		{path: "qa.csv", opt: LoadOptions{Columns: map[string]string{"query": "Context", "passage": "question", "id": "label"}}, want: &Dataset{
 			Name: "qa", Format: "csv",
@@ -59,7 +59,7 @@ func TestLoadNewFormats(t *testing.T) {
 			"columns: query=context, passage=question, answer=answer, id=label; ignored: idx",
 			`column "label" repeats "1" (lines 4 and 6): queries are numbered q1, q2, … instead`,
 			"qa.csv names no split (train, dev or test as a whole name part): its questions form the test split",
-			"3 rows: 3 queries, 3 distinct contexts (identical contexts are one passage)",
+			"3 rows: 3 queries, 3 distinct contexts (contexts equal after Unicode NFKC and whitespace normalisation are one passage)",
 		}},
 		{path: "semeval15", want: &Dataset{
 			Name: "semeval15", Format: "semeval2015",
@@ -312,5 +312,23 @@ func TestNewFormatErrors(t *testing.T) {
 				t.Errorf("error %T is neither a *ParseError nor ErrUnknownFormat", err)
 			}
 		})
+	}
+}
+
+// TestDedupKey follows ViRE's --dedup normalisation.
+func TestDedupKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"  Hà Nội\r\nlà  thủ đô ":   "Hà Nộilà thủ đô", // control characters removed, not spaced
+		"a\u200bb\ufeff":            "ab",
+		"ﬁ ① Ｆｕｌｌ":                  "fi 1 Full", // NFKC
+		"Tab\tinside and\u00a0nbsp": "Tabinside and nbsp",
+		"Case Kept":                 "Case Kept",
+	} {
+		if got := dedupKey(in); got != want {
+			t.Errorf("dedupKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if dedupKey("Hà Nội") != dedupKey("Ha\u0300 Nội") {
+		t.Error("composed and decomposed forms differ")
 	}
 }
