@@ -181,3 +181,30 @@ func TestOneRowSetWarned(t *testing.T) {
 		t.Errorf("Issues =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// Reranking JSONL rows may carry their own ids; equal texts with their own ids stay apart.
+func TestRerankJSONLIDs(t *testing.T) {
+	rows := `{"query_id": "Q7", "query": "q", "passage_id": "C1", "passage": "same", "label": 1}
+{"query_id": "Q7", "query": "q", "doc_id": 2, "passage": "same", "label": 0}
+{"query_id": "Q7", "query": "q", "passage_id": "C1", "passage": "same", "label": 0}
+`
+	d, err := LoadFS(fstest.MapFS{"r.jsonl": {Data: []byte(rows)}}, "r.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(d.Candidates, map[string][]string{"Q7": {"C1", "2"}}) || !reflect.DeepEqual(d.Qrels[Test], Qrels{"Q7": {"C1": 1, "2": 0}}) {
+		t.Errorf("Candidates %v Qrels %v", d.Candidates, d.Qrels)
+	}
+	want := []string{
+		`line 2: query "Q7": candidates "C1" and "2" have the same text but labels 1 and 0`,
+		`line 3: query "Q7": conflicting labels 1 and 0 for candidate "C1" (kept 1)`,
+	}
+	if !reflect.DeepEqual(d.Warnings, want) {
+		t.Errorf("Warnings = %q", d.Warnings)
+	}
+	bad := `{"query_id": "Q7", "query": "q", "passage": "a", "label": 1}
+{"query_id": "Q7", "query": "other", "passage": "b", "label": 1}`
+	if _, err := LoadFS(fstest.MapFS{"r.jsonl": {Data: []byte(bad)}}, "r.jsonl"); err == nil || err.Error() != `r.jsonl:2: query id "Q7" already used for a different text` {
+		t.Errorf("err = %v", err)
+	}
+}

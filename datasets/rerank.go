@@ -14,6 +14,7 @@ import (
 type rerankBuilder struct {
 	queries  []Query
 	qByKey   map[string]string
+	qText    map[string]string // query id → text
 	passages []Passage
 	pIndex   map[string]int    // passage id → index in passages
 	pByText  map[string]string // text → first generated passage id with it
@@ -25,7 +26,7 @@ type rerankBuilder struct {
 }
 
 func newRerankBuilder() *rerankBuilder {
-	return &rerankBuilder{qByKey: map[string]string{}, pIndex: map[string]int{}, pByText: map[string]string{},
+	return &rerankBuilder{qByKey: map[string]string{}, qText: map[string]string{}, pIndex: map[string]int{}, pByText: map[string]string{},
 		cand: map[string][]string{}, labels: map[string]map[string]int{}, byText: map[string]map[string]string{}}
 }
 
@@ -37,24 +38,32 @@ type rerankRow struct {
 	at         string // where the row is, for warnings ("line 7", "Thread Q1_R2")
 }
 
-// query returns the id of a row's query, creating it on first sight (keyed by id, else text).
-func (b *rerankBuilder) query(r rerankRow) string {
+// query returns the id of a row's query, creating it on first sight (keyed by id,
+// else text); msg is set when a given id already names another text.
+func (b *rerankBuilder) query(r rerankRow) (id, msg string) {
 	key := "t\x00" + r.qtext
 	if r.qid != "" {
 		key = "i\x00" + r.qid
 	}
 	if id, ok := b.qByKey[key]; ok {
-		return id
+		if r.qid != "" && b.qText[id] != r.qtext {
+			return "", fmt.Sprintf("query id %q already used for a different text", r.qid)
+		}
+		return id, ""
 	}
-	id := r.qid
+	id = r.qid
 	if id == "" {
 		id = fmt.Sprintf("q%d", len(b.queries)+1)
 	}
+	if _, taken := b.qText[id]; taken { // a generated id given in the file too
+		return "", fmt.Sprintf("query id %q used for two queries", id)
+	}
 	b.qByKey[key] = id
+	b.qText[id] = r.qtext
 	b.queries = append(b.queries, Query{ID: id, Text: r.qtext})
 	b.labels[id] = map[string]int{}
 	b.byText[id] = map[string]string{}
-	return id
+	return id, ""
 }
 
 // passage returns the candidate's passage id; msg is set when a given id names two texts.
@@ -96,7 +105,10 @@ func (b *rerankBuilder) addPassage(id, text string) {
 // add records one row. The message is fatal (a given id reused for another text);
 // conflicts between labels are warnings.
 func (b *rerankBuilder) add(r rerankRow) string {
-	qid := b.query(r)
+	qid, msg := b.query(r)
+	if msg != "" {
+		return msg
+	}
 	pid, msg := b.passage(qid, r)
 	if msg != "" {
 		return msg
@@ -136,7 +148,8 @@ func (b *rerankBuilder) finish(split Split) *Dataset {
 	return d
 }
 
-// loadRerankJSONL reads rows {"query"|"question", "passage"|"document"|"candidate", "label"}.
+// loadRerankJSONL reads rows {"query"|"question", "passage"|"document"|"candidate", "label"},
+// with optional ids "query_id" and "passage_id"|"doc_id" (kept; else q1…, p1…).
 func loadRerankJSONL(src source, file string) (*Dataset, error) {
 	show := src.show(file)
 	b := newRerankBuilder()
@@ -148,6 +161,9 @@ func loadRerankJSONL(src source, file string) (*Dataset, error) {
 			Document  json.RawMessage `json:"document"`
 			Candidate json.RawMessage `json:"candidate"`
 			Label     json.RawMessage `json:"label"`
+			QueryID   json.RawMessage `json:"query_id"`
+			PassageID json.RawMessage `json:"passage_id"`
+			DocID     json.RawMessage `json:"doc_id"`
 		}
 		if err := json.Unmarshal(line, &row); err != nil {
 			return jsonLineErr(show, n, line, err)
@@ -169,7 +185,18 @@ func loadRerankJSONL(src source, file string) (*Dataset, error) {
 		if err != nil {
 			return fieldErr(show, n, "", "label", err.Error())
 		}
-		if msg := b.add(rerankRow{qtext: qtext, ptext: ptext, label: label, at: fmt.Sprintf("line %d", n)}); msg != "" {
+		var qid, pid string
+		if !absent(row.QueryID) {
+			if qid, err = reqID(row.QueryID, show, n, "", "query_id"); err != nil {
+				return err
+			}
+		}
+		if idf, idraw := firstOf([]string{"passage_id", "doc_id"}, row.PassageID, row.DocID); !absent(idraw) {
+			if pid, err = reqID(idraw, show, n, "", idf); err != nil {
+				return err
+			}
+		}
+		if msg := b.add(rerankRow{qid: qid, qtext: qtext, pid: pid, ptext: ptext, label: label, at: fmt.Sprintf("line %d", n)}); msg != "" {
 			return &ParseError{File: show, Line: n, Msg: msg}
 		}
 		return nil
