@@ -24,15 +24,17 @@ func (d *Dataset) Issues() []string {
 	return out
 }
 
-// trivialGroups reports judged queries whose ranking cannot be wrong.
+// trivialGroups reports judged queries whose ranking cannot be wrong, counting grades
+// from RelMinDefault (at least 1) as relevant.
 func (d *Dataset) trivialGroups() []string {
+	relMin := max(1, d.RelMinDefault)
 	var out []string
 	for _, s := range d.Splits() {
 		judged, trivial := 0, 0
 		for qid, m := range d.Qrels[s] {
 			rel := 0
 			for _, g := range m {
-				if g > 0 {
+				if g >= relMin {
 					rel++
 				}
 			}

@@ -208,3 +208,14 @@ func TestRerankJSONLIDs(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// Issues counts a SemEval group as trivial only when every candidate is Good (rel-min 2).
+func TestIssuesUseRelMinDefault(t *testing.T) {
+	d := &Dataset{Passages: []Passage{{ID: "a", Text: "x"}, {ID: "b", Text: "y"}}, Queries: []Query{{ID: "q", Text: "q"}, {ID: "r", Text: "r"}},
+		Qrels:      map[Split]Qrels{Test: {"q": {"a": 2, "b": 1}, "r": {"a": 2, "b": 2}}},
+		Candidates: map[string][]string{"q": {"a", "b"}, "r": {"a", "b"}}, RelMinDefault: 2}
+	want := []string{"test: 1 of 2 judged candidate groups have a single candidate or only relevant candidates, so any ranking scores 1"}
+	if got := d.Issues(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Issues = %q, want %q", got, want)
+	}
+}

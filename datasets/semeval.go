@@ -227,7 +227,7 @@ func (r *semReader) question(start xml.StartElement, line int) error {
 			return fieldErr(r.show, line, at, "Answer", "empty text")
 		}
 		if msg := r.b.add(rerankRow{qid: qid, qtext: text, pid: key, ptext: string(a.Text), label: label, at: fmt.Sprintf("line %d", line)}); msg != "" {
-			return fieldErr(r.show, line, at, "CID", msg)
+			return fieldErr(r.show, line, at, idField(msg, "QID", "CID"), msg)
 		}
 	}
 	return nil
@@ -304,10 +304,18 @@ func (r *semReader) thread(start xml.StartElement, line int) error {
 			return fieldErr(r.show, line, at, "RelCText", "empty")
 		}
 		if msg := r.b.add(rerankRow{qid: qid, qtext: text, pid: id, ptext: string(c.Text), label: grade, at: fmt.Sprintf("line %d", line)}); msg != "" {
-			return fieldErr(r.show, line, at, "RELC_ID", msg)
+			return fieldErr(r.show, line, at, idField(msg, "RELQ_ID", "RELC_ID"), msg)
 		}
 	}
 	return nil
+}
+
+// idField names the attribute a rerank builder message is about.
+func idField(msg, query, candidate string) string {
+	if strings.HasPrefix(msg, "query id") {
+		return query
+	}
+	return candidate
 }
 
 // joinText joins a subject and a body with a space, skipping empty parts.
