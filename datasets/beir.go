@@ -23,11 +23,11 @@ var beirSplits = [...]Split{Train, Dev, Test}
 // optional hard_negatives.jsonl of a BEIR folder.
 func loadBEIR(src source) (*Dataset, error) {
 	d := &Dataset{Format: "beir", Qrels: map[Split]Qrels{}}
-	pidx, err := readBEIRCorpus(src, d)
+	pidx, err := readBEIRCorpus(src, "corpus.jsonl", d)
 	if err != nil {
 		return nil, err
 	}
-	qidx, err := readBEIRQueries(src, d)
+	qidx, err := readBEIRQueries(src, "queries.jsonl", d)
 	if err != nil {
 		return nil, err
 	}
@@ -80,15 +80,14 @@ func eachLine(src source, rel string, fn func(line []byte, n int) error) error {
 	}
 }
 
-func readBEIRCorpus(src source, d *Dataset) (map[string]int, error) {
-	const rel = "corpus.jsonl"
+func readBEIRCorpus(src source, rel string, d *Dataset) (map[string]int, error) {
 	file := src.show(rel)
 	idx := map[string]int{}
 	lines := map[string]int{} // id → line, for duplicate messages
 	err := eachLine(src, rel, func(line []byte, n int) error {
 		var doc beirDoc
 		if err := json.Unmarshal(line, &doc); err != nil {
-			return jsonErr(file, n, "", err)
+			return jsonLineErr(file, n, line, err)
 		}
 		id, err := reqID(doc.ID, file, n, "", "_id")
 		if err != nil {
@@ -122,8 +121,7 @@ func readBEIRCorpus(src source, d *Dataset) (map[string]int, error) {
 	return idx, nil
 }
 
-func readBEIRQueries(src source, d *Dataset) (map[string]int, error) {
-	const rel = "queries.jsonl"
+func readBEIRQueries(src source, rel string, d *Dataset) (map[string]int, error) {
 	file := src.show(rel)
 	if !src.exists(rel) {
 		return nil, &ParseError{File: file, Msg: "missing file"}
@@ -136,7 +134,7 @@ func readBEIRQueries(src source, d *Dataset) (map[string]int, error) {
 			Text *string         `json:"text"`
 		}
 		if err := json.Unmarshal(line, &q); err != nil {
-			return jsonErr(file, n, "", err)
+			return jsonLineErr(file, n, line, err)
 		}
 		id, err := reqID(q.ID, file, n, "", "_id")
 		if err != nil {
@@ -233,7 +231,7 @@ func readHardNegatives(src source, rel string, d *Dataset, qidx, pidx map[string
 			Negatives json.RawMessage `json:"negatives"`
 		}
 		if err := json.Unmarshal(line, &row); err != nil {
-			return jsonErr(file, n, "", err)
+			return jsonLineErr(file, n, line, err)
 		}
 		qid, err := reqID(row.QueryID, file, n, "", "query_id")
 		if err != nil {

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // source is where a loader reads: a folder in a file system plus how to show file names.
@@ -20,6 +20,8 @@ type source struct {
 	dir     string // folder inside fsys ("." for the root)
 	display string // prefix shown in errors (the user's path)
 	name    string // the folder's own name, for datasets named after it
+	inZip   bool   // display is a zip archive: files show as "archive.zip:inner/path"
+	opt     LoadOptions
 }
 
 // open opens a file relative to the folder.
@@ -29,6 +31,9 @@ func (s source) open(rel string) (fs.File, error) {
 
 // show names a file relative to the folder for error messages.
 func (s source) show(rel string) string {
+	if s.inZip {
+		return s.display + ":" + path.Join(s.dir, rel)
+	}
 	return filepath.Join(s.display, filepath.FromSlash(rel))
 }
 
@@ -38,48 +43,21 @@ func (s source) exists(rel string) bool {
 	return err == nil && !info.IsDir()
 }
 
-// Load reads a dataset from a folder or file, detecting its format (see LoadFS).
-func Load(p string) (*Dataset, error) {
-	info, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("datasets: %w", err)
-	}
-	clean := filepath.Clean(p)
-	baseName := func(p string) string {
-		if abs, err := filepath.Abs(p); err == nil {
-			return filepath.Base(abs)
-		}
-		return filepath.Base(p)
-	}
-	var d *Dataset
-	if info.IsDir() {
-		d, err = loadDir(source{fsys: os.DirFS(clean), dir: ".", display: clean, name: baseName(clean)})
-	} else {
-		dir := filepath.Dir(clean)
-		d, err = loadFile(source{fsys: os.DirFS(dir), dir: ".", display: dir, name: baseName(dir)}, filepath.Base(clean))
-	}
-	return finish(d, err, p)
-}
+// Load reads a dataset from a folder, file or zip archive, detecting its format
+// (see LoadFS); it is LoadWith(p, LoadOptions{}).
+func Load(p string) (*Dataset, error) { return LoadWith(p, LoadOptions{}) }
 
 // LoadFS reads a dataset at p (slash-separated, fs.ValidPath) in fsys. Detection:
-// a folder with corpus.jsonl is BEIR; a .json file holding {"data": …} is SQuAD and
-// one holding [{"positive_ctxs": …}, …] is DPR; a .jsonl file is training triples or
-// reranking rows depending on the first line's keys; a .tsv file is reranking rows.
+// a folder with corpus.jsonl is BEIR; a folder of one set's split files (names with
+// train/dev/test as a whole part) is one dataset with those splits; a folder with one
+// data file is that file. A .json file holding {"data": …} is SQuAD, [{"positive_ctxs": …}]
+// is DPR and [{"context", "question", "label"}] is word-segmented ViQuAD; a .jsonl file is
+// training triples or reranking rows depending on the first line's keys; a .csv file (or a
+// .tsv with named question/context columns) is question–context rows; other .tsv files are
+// reranking rows (a qrels file is refused with ErrQrelsFile); a .xml file is SemEval
+// Task 3 (2015 Arabic with its .gold beside it, or 2016 English subtask A).
 // Errors about file contents are *ParseError; unknown formats wrap ErrUnknownFormat.
-func LoadFS(fsys fs.FS, p string) (*Dataset, error) {
-	info, err := fs.Stat(fsys, p)
-	if err != nil {
-		return nil, fmt.Errorf("datasets: %w", err)
-	}
-	var d *Dataset
-	if info.IsDir() {
-		d, err = loadDir(source{fsys: fsys, dir: p, display: p, name: path.Base(p)})
-	} else {
-		dir := path.Dir(p)
-		d, err = loadFile(source{fsys: fsys, dir: dir, display: dir, name: path.Base(dir)}, path.Base(p))
-	}
-	return finish(d, err, p)
-}
+func LoadFS(fsys fs.FS, p string) (*Dataset, error) { return LoadFSWith(fsys, p, LoadOptions{}) }
 
 // finish sets the source and re-checks a freshly parsed dataset.
 func finish(d *Dataset, err error, p string) (*Dataset, error) {
@@ -90,18 +68,6 @@ func finish(d *Dataset, err error, p string) (*Dataset, error) {
 	if err := d.Validate(); err != nil {
 		return nil, fmt.Errorf("datasets: %s: %w", p, err)
 	}
-	return d, nil
-}
-
-func loadDir(src source) (*Dataset, error) {
-	if !src.exists("corpus.jsonl") {
-		return nil, fmt.Errorf("datasets: %s: %w: folder has no corpus.jsonl (%s)", src.display, ErrUnknownFormat, supportedFormats)
-	}
-	d, err := loadBEIR(src)
-	if err != nil {
-		return nil, err
-	}
-	d.Name = src.name
 	return d, nil
 }
 
@@ -119,8 +85,16 @@ func loadFile(src source, file string) (*Dataset, error) {
 		d, err = loadJSON(src, file)
 	case strings.HasSuffix(lower, ".jsonl"):
 		d, err = loadJSONL(src, file)
+	case strings.HasSuffix(lower, ".xml"):
+		d, err = loadSemEval(src, file)
+	case strings.HasSuffix(lower, ".csv"):
+		d, err = loadDelimited(src, file, ',')
 	case strings.HasSuffix(lower, ".tsv"):
-		d, err = loadRerankTSV(src, file)
+		if header := strings.Split(firstLine(src, file), "\t"); len(src.opt.Columns) > 0 || hasQAHeader(header) && !isRerankHeader(header) {
+			d, err = loadDelimited(src, file, '\t')
+		} else {
+			d, err = loadRerankTSV(src, file)
+		}
 	default:
 		return nil, fmt.Errorf("datasets: %s: %w (%s)", src.show(file), ErrUnknownFormat, supportedFormats)
 	}
@@ -129,6 +103,20 @@ func loadFile(src source, file string) (*Dataset, error) {
 	}
 	d.Name = strings.TrimSuffix(file, path.Ext(file))
 	return d, nil
+}
+
+// firstLine returns a file's first line ("" when unreadable).
+func firstLine(src source, file string) string {
+	f, err := src.open(file)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	line, err := newLineReader(f).next()
+	if err != nil {
+		return ""
+	}
+	return string(line)
 }
 
 // loadJSON peeks at a .json document to choose SQuAD or DPR.
@@ -142,8 +130,10 @@ func loadJSON(src source, file string) (*Dataset, error) {
 		return loadSQuAD(src, file)
 	case "dpr":
 		return loadDPR(src, file)
+	case "viquad":
+		return loadViQuAD(src, file)
 	}
-	return nil, fmt.Errorf("datasets: %s: %w: JSON is neither SQuAD ({\"data\": …}) nor DPR ([{\"positive_ctxs\": …}]) (%s)",
+	return nil, fmt.Errorf("datasets: %s: %w: JSON is neither SQuAD ({\"data\": …}), DPR ([{\"positive_ctxs\": …}]) nor a question list ([{\"context\": …, \"question\": …}]) (%s)",
 		src.show(file), ErrUnknownFormat, supportedFormats)
 }
 
@@ -188,38 +178,92 @@ func peekJSON(src source, file string) (string, error) {
 		if _, ok := first["positive_ctxs"]; ok {
 			return "dpr", nil
 		}
+		_, c := first["context"]
+		_, q := first["question"]
+		if c && q {
+			return "viquad", nil
+		}
 	}
 	return "", nil
 }
 
-// syntaxErr reports a streaming-decoder error with the line it happened on.
+// syntaxErr reports a streaming-decoder error with its line, column and byte offset,
+// saying what was expected (encoding/json's "looking for beginning of value" and so on).
+// The decoder's offsets are relative to the value it was reading, so on a syntax error
+// the whole file is re-checked to find the absolute position (error path only).
 func syntaxErr(src source, file string, dec *json.Decoder, err error) error {
-	pe := jsonErr(src.show(file), 0, "", err)
-	offset := dec.InputOffset()
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		offset = se.Offset
+	if !errors.As(err, &se) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		pe := jsonErr(src.show(file), 0, "", err)
+		pe.Line, pe.Col = posAt(src, file, dec.InputOffset())
+		return pe
 	}
-	pe.Line = lineAt(src, file, offset)
+	data, rerr := readAll(src, file)
+	if rerr != nil {
+		return fmt.Errorf("datasets: %s: %w", src.show(file), rerr)
+	}
+	var raw json.RawMessage
+	uerr := json.Unmarshal(data, &raw)
+	pe := &ParseError{File: src.show(file)}
+	switch {
+	case errors.As(uerr, &se) && strings.HasPrefix(se.Error(), "unexpected end"):
+		pe.Offset = int64(len(data))
+		pe.Msg = "invalid JSON: the file ends inside a value (truncated?): want the rest of the value and its closing brackets"
+	case errors.As(uerr, &se):
+		pe.Offset = max(se.Offset-1, 0) // the offending character itself
+		pe.Msg = "invalid JSON: " + se.Error()
+	default: // the decoder saw a problem the whole-file check does not: keep its message
+		pe = jsonErr(src.show(file), 0, "", err)
+		pe.Offset = dec.InputOffset()
+	}
+	pe.Line, pe.Col = position(data, pe.Offset)
 	return pe
 }
 
-// lineAt counts the line holding byte offset (re-reading the file; only used on errors).
-func lineAt(src source, file string, offset int64) int {
+// maxDocument bounds what an error report re-reads of a JSON document.
+const maxDocument = 1 << 30
+
+// readAll reads a whole file (up to maxDocument bytes).
+func readAll(src source, file string) ([]byte, error) {
 	f, err := src.open(file)
 	if err != nil {
-		return 0
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxDocument))
+}
+
+// position finds the 1-based line and character (rune) column of byte offset in data.
+func position(data []byte, offset int64) (line, col int) {
+	offset = min(offset, int64(len(data)))
+	before := data[:offset]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
+	}
+	return line, 1 + utf8.RuneCount(before)
+}
+
+// posAt finds the 1-based line and character column of byte offset (re-reading the
+// file; only used on errors). The column counts runes, so it matches what editors show.
+func posAt(src source, file string, offset int64) (line, col int) {
+	f, err := src.open(file)
+	if err != nil {
+		return 0, 0
 	}
 	defer f.Close()
 	r := bufio.NewReader(io.LimitReader(f, offset))
-	line := 1
-	buf := make([]byte, 1<<16)
+	line, col = 1, 1
 	for {
-		n, err := r.Read(buf)
-		line += bytes.Count(buf[:n], []byte{'\n'})
+		c, _, err := r.ReadRune()
 		if err != nil {
-			return line
+			return line, col
 		}
+		if c == '\n' {
+			line, col = line+1, 1
+			continue
+		}
+		col++
 	}
 }
 

@@ -245,7 +245,7 @@ func loadTriples(src source, file string) (*Dataset, error) {
 			Neg       json.RawMessage `json:"neg"`
 		}
 		if err := json.Unmarshal(line, &row); err != nil {
-			return jsonErr(show, n, "", err)
+			return jsonLineErr(show, n, line, err)
 		}
 		qf, qraw := firstOf([]string{"query", "question", "anchor"}, row.Query, row.Question, row.Anchor)
 		qtext, err := reqString(qraw, show, n, "", qf)

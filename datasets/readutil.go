@@ -196,6 +196,27 @@ func jsonErr(file string, line int, path string, err error) *ParseError {
 	return fieldErr(file, line, path, "", "invalid JSON: "+err.Error())
 }
 
+// jsonLineErr is jsonErr for one JSONL line, adding the column of a syntax error
+// (in characters) and saying what a truncated line lacks.
+func jsonLineErr(file string, n int, line []byte, err error) *ParseError {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return jsonErr(file, n, "", err)
+	}
+	pe := &ParseError{File: file, Line: n}
+	switch {
+	case strings.HasPrefix(se.Error(), "unexpected end"):
+		pe.Col = utf8.RuneCount(line) + 1
+		pe.Msg = "invalid JSON: the line ends inside a value: want the rest of the value and its closing brackets (JSONL holds one whole JSON object per line)"
+	default:
+		off := min(max(se.Offset-1, 0), int64(len(line)))
+		pe.Col = utf8.RuneCount(line[:off]) + 1
+		pe.Msg = "invalid JSON: " + se.Error()
+	}
+	pe.Offset = -1 // the byte offset in the file is not tracked per line
+	return pe
+}
+
 // typeName names a Go type the way a data author thinks of JSON.
 func typeName(t reflect.Type) string {
 	for t != nil && t.Kind() == reflect.Pointer {

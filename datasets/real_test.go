@@ -40,7 +40,7 @@ func TestRealDatasets(t *testing.T) {
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
-		case ".json", ".jsonl", ".tsv":
+		case ".json", ".jsonl", ".tsv", ".csv", ".xml":
 			if info, err := e.Info(); err == nil && info.Size() > maxRealFile {
 				t.Logf("skip %s: %d MiB", p, info.Size()>>20)
 				return nil

@@ -7,18 +7,6 @@ import (
 	"strings"
 )
 
-// splitFromName guesses a split from a file name: "train" → train, "dev"/"val" → dev, else test.
-func splitFromName(file string) Split {
-	lower := strings.ToLower(file)
-	switch {
-	case strings.Contains(lower, "train"):
-		return Train
-	case strings.Contains(lower, "dev"), strings.Contains(lower, "val"):
-		return Dev
-	}
-	return Test
-}
-
 // squadBuilder accumulates SQuAD articles into a dataset.
 type squadBuilder struct {
 	d       *Dataset
@@ -36,10 +24,11 @@ func loadSQuAD(src source, file string) (*Dataset, error) {
 		return nil, fmt.Errorf("datasets: %w", err)
 	}
 	defer f.Close()
+	split, note := fileSplit(file)
 	b := &squadBuilder{
 		d:       &Dataset{Format: "squad", Qrels: map[Split]Qrels{}},
 		file:    src.show(file),
-		split:   splitFromName(file),
+		split:   split,
 		byText:  map[string]string{},
 		qwhere:  map[string]string{},
 		answers: map[string][]string{},
@@ -101,6 +90,9 @@ func loadSQuAD(src source, file string) (*Dataset, error) {
 	}
 	if len(b.answers) > 0 {
 		d.Answers = b.answers
+	}
+	if note != "" {
+		d.Notes = append(d.Notes, note)
 	}
 	return d, nil
 }

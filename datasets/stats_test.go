@@ -113,7 +113,7 @@ func TestStatsRerankAndAnswers(t *testing.T) {
 		path                         string
 		groups, cands, answered, neg int
 	}{
-		{"rerank.jsonl", 2, 5, 0, 0},     // q1: p1 p2 p4, q2: p2 p3
+		{"rerank.jsonl", 2, 6, 0, 0},     // q1: p1 p2 p4 p5, q2: p2 p3
 		{"squad_train.json", 0, 0, 5, 0}, // five answerable questions with answers
 		{"dpr.json", 0, 0, 1, 4},         // only q1 has answers; 2+2 negatives
 	} {

@@ -13,7 +13,9 @@ const maxIssues = 10
 // non-empty ids, non-empty texts, at least one judgement, judgements/hard
 // negatives/answers/candidates naming known ids, no hard negative judged relevant,
 // and (for reranking sets) judged passages among the query's candidates.
-// It reports up to 10 problems joined.
+// It reports up to 10 problems joined. Problems that do not stop evaluation
+// (conflicting labels, single-candidate groups, huge one-row files) are listed by Issues,
+// which `dataset validate` should print after a nil Validate.
 func (d *Dataset) Validate() error {
 	var issues []string
 	add := func(format string, args ...any) bool {
