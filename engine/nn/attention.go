@@ -14,6 +14,7 @@ type batch struct {
 	pOff    []int // offset of each sequence's probabilities: heads·len² floats
 	ids     []int // token id of each row
 	pos     []int // position of each row inside its sequence
+	typ     []int // token type of each row (nil: no types)
 	maxLen  int
 }
 
@@ -28,6 +29,18 @@ func newBatch(ids [][]int, heads int) *batch {
 			b.ids = append(b.ids, id)
 			b.pos = append(b.pos, t)
 		}
+	}
+	return b
+}
+
+// withTypes sets the token types of a batch built from ids (types[s][t] for each token).
+func (b *batch) withTypes(types [][]int) *batch {
+	if types == nil {
+		return b
+	}
+	b.typ = make([]int, 0, b.rows)
+	for _, seq := range types {
+		b.typ = append(b.typ, seq...)
 	}
 	return b
 }

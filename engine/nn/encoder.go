@@ -97,14 +97,47 @@ func (e *Encoder) check(ids [][]int) error {
 	return nil
 }
 
+// checkTypes validates token types against ids: nil, or one type in [0, TypeVocab) per token.
+func (e *Encoder) checkTypes(ids, types [][]int) error {
+	if types == nil {
+		return nil
+	}
+	if e.cfg.TypeVocab == 0 {
+		return fmt.Errorf("%w: token types given to an encoder without type embeddings", ErrInput)
+	}
+	if len(types) != len(ids) {
+		return fmt.Errorf("%w: %d type sequences for %d sequences", ErrInput, len(types), len(ids))
+	}
+	for s, seq := range types {
+		if len(seq) != len(ids[s]) {
+			return fmt.Errorf("%w: sequence %d has %d tokens and %d types", ErrInput, s, len(ids[s]), len(seq))
+		}
+		for t, y := range seq {
+			if y < 0 || y >= e.cfg.TypeVocab {
+				return fmt.Errorf("%w: sequence %d token %d: type %d outside [0,%d)", ErrInput, s, t, y, e.cfg.TypeVocab)
+			}
+		}
+	}
+	return nil
+}
+
 // Forward encodes sequences (each already [CLS] … [SEP], no padding) and returns the
 // pooled vectors, n×Hidden row-major, plus the cache Backward needs.
 func (e *Encoder) Forward(ids [][]int) ([]float32, *Cache, error) {
+	return e.ForwardTyped(ids, nil)
+}
+
+// ForwardTyped is Forward with token types (nil: none, as Forward; else one per token,
+// for an encoder built with Config.TypeVocab > 0).
+func (e *Encoder) ForwardTyped(ids, types [][]int) ([]float32, *Cache, error) {
 	if err := e.check(ids); err != nil {
 		return nil, nil, fmt.Errorf("forward: %w", err)
 	}
+	if err := e.checkTypes(ids, types); err != nil {
+		return nil, nil, fmt.Errorf("forward: %w", err)
+	}
 	ar := e.arenas.take()
-	out, c := e.w.forward(newBatch(ids, e.cfg.Heads), true, ar)
+	out, c := e.w.forward(newBatch(ids, e.cfg.Heads).withTypes(types), true, ar)
 	return out, &Cache{c: c, ar: ar}, nil
 }
 
@@ -122,20 +155,50 @@ func (e *Encoder) Backward(cache *Cache, dOut []float32) error {
 		return fmt.Errorf("backward: dOut has %d values, want %d×%d", len(dOut), cache.c.b.n, e.cfg.Hidden)
 	}
 	cache.used = true
-	e.w.backward(cache.c, dOut, &e.g, cache.ar)
+	e.w.backward(cache.c, dOut, &e.g, cache.ar, nil)
 	e.arenas.give(cache.ar)
 	cache.c, cache.ar = nil, nil
 	return nil
 }
 
+// BackwardInput is Backward that also returns dLoss/dx for the input embeddings
+// x = tok[id] + pos[t] (+ type[y]) of every token, rows in sequence order (Σlen×Hidden),
+// and x itself: gradient × input saliency is Σⱼ dxⱼ·xⱼ per token. Like Backward it
+// accumulates the parameter gradients (zero them afterwards when only saliency is wanted).
+func (e *Encoder) BackwardInput(cache *Cache, dOut []float32) (dx, x []float32, err error) {
+	if cache == nil || cache.c == nil || cache.used {
+		return nil, nil, errors.New("backward: nil, empty or used cache")
+	}
+	if len(dOut) != cache.c.b.n*e.cfg.Hidden {
+		return nil, nil, fmt.Errorf("backward: dOut has %d values, want %d×%d", len(dOut), cache.c.b.n, e.cfg.Hidden)
+	}
+	b := cache.c.b
+	dx = make([]float32, b.rows*e.cfg.Hidden)
+	x = make([]float32, b.rows*e.cfg.Hidden)
+	e.w.embed(b, x)
+	cache.used = true
+	e.w.backward(cache.c, dOut, &e.g, cache.ar, dx)
+	e.arenas.give(cache.ar)
+	cache.c, cache.ar = nil, nil
+	return dx, x, nil
+}
+
 // Encode is Forward without a cache. It only reads the weights, so several goroutines
 // may call it at once (but not while an optimiser step runs).
 func (e *Encoder) Encode(ids [][]int) ([]float32, error) {
+	return e.EncodeTyped(ids, nil)
+}
+
+// EncodeTyped is Encode with token types (see ForwardTyped).
+func (e *Encoder) EncodeTyped(ids, types [][]int) ([]float32, error) {
 	if err := e.check(ids); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	if err := e.checkTypes(ids, types); err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	ar := e.arenas.take()
 	defer e.arenas.give(ar)
-	out, _ := e.w.forward(newBatch(ids, e.cfg.Heads), false, ar)
+	out, _ := e.w.forward(newBatch(ids, e.cfg.Heads).withTypes(types), false, ar)
 	return out, nil
 }

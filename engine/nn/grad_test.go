@@ -252,7 +252,7 @@ func TestEncoderGrad(t *testing.T) {
 			R := randF64(rng, b.n*cfg.Hidden, 1)
 			loss := func() float64 { out, _ := m.forward(b, false, nil); return dot64(out, R) }
 			_, c := m.forward(b, true, nil)
-			m.backward(c, R, &g, nil)
+			m.backward(c, R, &g, nil, nil)
 			for pi, p := range e.Params() {
 				var idx []int
 				for range 6 {

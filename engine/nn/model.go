@@ -13,6 +13,7 @@ type layerW[T Float] struct {
 type model[T Float] struct {
 	cfg      Config
 	tok, pos []T
+	typ      []T // token-type embeddings (nil without Config.TypeVocab)
 	lnG, lnB []T
 	layers   []layerW[T]
 }
@@ -28,6 +29,9 @@ func bindModel[T Float](cfg Config, bufs [][]T) model[T] {
 			ln1G: b[8], ln1B: b[9], w1: b[10], b1: b[11], w2: b[12], b2: b[13], ln2G: b[14], ln2B: b[15],
 		})
 		i += perLayer
+	}
+	if cfg.TypeVocab > 0 {
+		m.typ = bufs[i]
 	}
 	return m
 }
@@ -68,6 +72,9 @@ func paramSpecs(cfg Config) []paramSpec {
 			w(p+"ffn.w2", F, H), bias(p+"ffn.b2", H),
 			gain(p+"ffn.ln.g", H), bias(p+"ffn.ln.b", H),
 		)
+	}
+	if cfg.TypeVocab > 0 { // last, so encoders without types keep their tensor order
+		specs = append(specs, w("emb.type", cfg.TypeVocab, H))
 	}
 	return specs
 }
@@ -111,14 +118,7 @@ func (m *model[T]) forward(b *batch, keep bool, ar *arena[T]) ([]T, *fwdCache[T]
 	c := &fwdCache[T]{b: b}
 	ws := &gemmWS{}
 	x := ar.get(R * H)
-	for r := 0; r < R; r++ {
-		row := x[r*H : (r+1)*H]
-		te := m.tok[b.ids[r]*H : (b.ids[r]+1)*H]
-		pe := m.pos[b.pos[r]*H : (b.pos[r]+1)*H]
-		for j := range row {
-			row[j] = te[j] + pe[j]
-		}
-	}
+	m.embed(b, x)
 	h := ar.get(R * H)
 	c.xhat0, c.r0 = ar.get(R*H), ar.get(R)
 	layerNorm(x, m.lnG, m.lnB, h, c.xhat0, c.r0, H)
@@ -225,7 +225,8 @@ func poolBack[T Float](mode string, b *batch, dOut, dh []T, H int) {
 
 // backward accumulates parameter gradients into g given dOut (n×H).
 // Scratch comes from ar (nil: make).
-func (m *model[T]) backward(c *fwdCache[T], dOut []T, g *model[T], ar *arena[T]) {
+// dx, when not nil (rows×H), receives dLoss/dx for the summed input embeddings x.
+func (m *model[T]) backward(c *fwdCache[T], dOut []T, g *model[T], ar *arena[T], dx []T) {
 	cfg := m.cfg
 	H, F, b := cfg.Hidden, cfg.FFN, c.b
 	R := b.rows
@@ -264,7 +265,7 @@ func (m *model[T]) backward(c *fwdCache[T], dOut []T, g *model[T], ar *arena[T])
 			gemm(false, true, R, H, H, 1, t.d, H, t.w, H, 1, dh, H, true, ws)
 		}
 	}
-	// embeddings: x = tok[id] + pos[t]; h0 = LN(x)
+	// embeddings: x = tok[id] + pos[t] (+ typ[type]); h0 = LN(x)
 	layerNormBack(dh, c.xhat0, c.r0, m.lnG, dz, g.lnG, g.lnB, H)
 	for r := 0; r < R; r++ {
 		d := dz[r*H : (r+1)*H]
@@ -273,6 +274,34 @@ func (m *model[T]) backward(c *fwdCache[T], dOut []T, g *model[T], ar *arena[T])
 		for j, v := range d {
 			gt[j] += v
 			gp[j] += v
+		}
+		if g.typ != nil && b.typ != nil {
+			gy := g.typ[b.typ[r]*H : (b.typ[r]+1)*H]
+			for j, v := range d {
+				gy[j] += v
+			}
+		}
+	}
+	if dx != nil {
+		copy(dx, dz)
+	}
+}
+
+// embed writes x = tok[id] + pos[t] (+ typ[type]) for every row of b (rows×H).
+func (m *model[T]) embed(b *batch, x []T) {
+	H := m.cfg.Hidden
+	for r := 0; r < b.rows; r++ {
+		row := x[r*H : (r+1)*H]
+		te := m.tok[b.ids[r]*H : (b.ids[r]+1)*H]
+		pe := m.pos[b.pos[r]*H : (b.pos[r]+1)*H]
+		for j := range row {
+			row[j] = te[j] + pe[j]
+		}
+		if m.typ != nil && b.typ != nil {
+			ye := m.typ[b.typ[r]*H : (b.typ[r]+1)*H]
+			for j := range row {
+				row[j] += ye[j]
+			}
 		}
 	}
 }

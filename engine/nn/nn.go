@@ -35,6 +35,11 @@ type Param struct {
 type Config struct {
 	Vocab, Hidden, Layers, Heads, FFN, MaxLen int
 	Pooling                                   string // "cls" | "mean"
+	// TypeVocab > 0 adds token-type (segment) embeddings, BERT's [CLS] A [SEP] B [SEP]
+	// with types 0…0 1…1: a tensor "emb.type" (TypeVocab×Hidden) listed after every other
+	// tensor, added to the token and position embeddings. 0 (the default) has none, and
+	// the encoder is exactly what it was without this field.
+	TypeVocab int
 }
 
 // ErrInput marks a bad Forward/Encode input (empty, too long, id out of range).
@@ -61,7 +66,7 @@ func Preset(name string, vocab, maxLen int) (Config, error) {
 // Validate reports a config that cannot build an encoder.
 func (c Config) Validate() error {
 	switch {
-	case c.Vocab < 1, c.Hidden < 1, c.Layers < 0, c.Heads < 1, c.FFN < 1, c.MaxLen < 1:
+	case c.Vocab < 1, c.Hidden < 1, c.Layers < 0, c.Heads < 1, c.FFN < 1, c.MaxLen < 1, c.TypeVocab < 0:
 		return fmt.Errorf("nn: config sizes must be positive: %+v", c)
 	case c.Hidden%c.Heads != 0:
 		return fmt.Errorf("nn: hidden %d not divisible by heads %d", c.Hidden, c.Heads)
