@@ -71,7 +71,9 @@ type trainer struct {
 // positive of the query), then seeded random passages.
 func Run(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, events chan<- train.Event) (err error) {
 	t := &trainer{ctx: ctx, cfg: cfg, ds: ds, dir: outDir, events: events, pairs: map[[2]int]Pair{}, start: time.Now()}
-	defer func() { t.emit(train.Event{Kind: train.DoneEvent, Err: err, Step: t.st.Step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch, Epochs: cfg.Epochs, Elapsed: time.Since(t.start), RunDir: outDir}) }()
+	defer func() {
+		t.emit(train.Event{Kind: train.DoneEvent, Err: err, Step: t.st.Step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch, Epochs: cfg.Epochs, Elapsed: time.Since(t.start), RunDir: outDir})
+	}()
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("train reranker: config: %w", err)
 	}
