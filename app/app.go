@@ -20,6 +20,7 @@ Usage:
   arslab                      open the app on the embedded demo dataset
   arslab eval    --data PATH --model bm25|tfidf|runs/NAME [--split dev|test] [--k 1,5,10,20,50,100] [--json]
   arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
+  arslab train-reranker --data PATH --out runs/CE [--split train] [--loss listwise|bce] ...   a cross-encoder (= train --head cross)
   arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
   arslab dataset stats|validate --data PATH
   arslab compare --data PATH [--baseline M] [--rel-min N] [--format markdown|latex|json] MODEL MODEL...
@@ -52,7 +53,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "eval":
 		err = e.eval(ctx, rest)
 	case "train":
-		err = e.train(ctx, rest)
+		if wantsCross(rest) {
+			err = e.trainReranker(ctx, withoutHead(rest))
+		} else {
+			err = e.train(ctx, rest)
+		}
+	case "train-reranker":
+		err = e.trainReranker(ctx, rest)
 	case "query":
 		err = e.query(ctx, rest)
 	case "dataset":

@@ -27,6 +27,7 @@ func (e env) eval(ctx context.Context, args []string) error {
 	perQuery := fs.String("per-query", "", "write each query's metrics to FILE as JSON lines")
 	runIn := fs.String("run-in", "", "evaluate the TREC run FILE (made by any tool) instead of a model")
 	asJSON := fs.Bool("json", false, "print one JSON object per split")
+	rr := addRerankFlags(fs)
 	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -61,6 +62,7 @@ func (e env) eval(ctx context.Context, args []string) error {
 		return err
 	}
 	var m lab.Model
+	*model = rr.spec(*model)
 	if *runIn == "" {
 		if m, err = ws.Retriever(ctx, *model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now)); err != nil {
 			return usageError{"--model: " + err.Error()}
@@ -104,6 +106,9 @@ func (e env) eval(ctx context.Context, args []string) error {
 	}
 	for _, ev := range evs {
 		writeTable(e.stdout, []lab.Report{ev.Report}, ks)
+		if ev.Latency != nil {
+			fmt.Fprintln(e.stdout, ev.Latency)
+		}
 	}
 	return nil
 }

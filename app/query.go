@@ -17,6 +17,7 @@ func (e env) query(ctx context.Context, args []string) error {
 	data := fs.String("data", "demo", "dataset path or \"demo\"")
 	model := fs.String("model", "bm25", lab.ModelSpecs)
 	k := fs.Int("k", 10, "number of passages to show")
+	rr := addRerankFlags(fs)
 	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -37,12 +38,15 @@ func (e env) query(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := ws.Retriever(ctx, *model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now))
+	m, err := ws.Retriever(ctx, rr.spec(*model), progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now))
 	if err != nil {
 		return usageError{"--model: " + err.Error()}
 	}
 	d := ws.Data
 	rel := ws.Judge(q).Relevant
+	if p, ok := m.Retriever.(*lab.Reranked); ok {
+		return e.queryReranked(ws, p, q, *k, rr, rel)
+	}
 	hits := m.Retriever.Search(q, *k)
 	fmt.Fprintf(e.stdout, "%s on %s (%d passages): %q\n", m.Name, d.Name, len(d.Passages), q)
 	for i, h := range hits {

@@ -29,6 +29,8 @@ type Report struct {
 	NoRelevant int `json:"no_relevant,omitempty"`
 	// Missing counts queries the run had no ranking for (scored 0).
 	Missing int `json:"missing,omitempty"`
+	// Latency is the per-query time of each stage of a reranking pipeline (Reranked).
+	Latency *Latency `json:"latency,omitempty"`
 }
 
 // Row is the report as a metrics-table row.
@@ -65,12 +67,19 @@ func (w *Workspace) EvaluateWith(ctx context.Context, r engine.Retriever, split 
 	for _, k := range o.Ks {
 		depth = max(depth, k)
 	}
+	lr, timed := r.(*Reranked)
+	if timed {
+		lr.ResetLatency()
+	}
 	ranked, err := w.Rank(ctx, r, split, depth, progress)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("evaluating %s: %w", r.Name(), err)
 	}
 	ev, err := w.EvaluateRanked(ranked, o)
 	ev.Seconds = time.Since(start).Seconds()
+	if timed {
+		ev.Latency = lr.Latency()
+	}
 	return ev, err
 }
 

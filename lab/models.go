@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/cross"
 	"github.com/arslab/arslab/engine/dense"
 	"github.com/arslab/arslab/engine/fusion"
 	"github.com/arslab/arslab/engine/head"
@@ -32,7 +33,7 @@ type Explainer interface {
 }
 
 // ModelSpecs describes the accepted --model values, for help texts and errors.
-const ModelSpecs = "bm25, tfidf, a run folder (runs/NAME, holding config.json) or a fusion such as fuse:rrf(k=60):bm25+tfidf"
+const ModelSpecs = "bm25, tfidf, a run folder (runs/NAME, holding config.json), a fusion such as fuse:rrf(k=60):bm25+tfidf or a reranking pipeline such as bm25>>runs/CE@100"
 
 // Retriever opens the retriever named by spec: "bm25" (the workspace's index), "tfidf"
 // (built on first use) or a run folder, encoded on the workspace's passages.
@@ -55,6 +56,9 @@ func (w *Workspace) retriever(ctx context.Context, spec string, progress engine.
 	case "":
 		return Model{}, fmt.Errorf("no model given: want %s", ModelSpecs)
 	}
+	if strings.Contains(spec, ">>") {
+		return w.reranked(ctx, strings.TrimSpace(spec), progress)
+	}
 	if fusion.IsFusion(strings.TrimSpace(spec)) {
 		return w.fused(ctx, strings.TrimSpace(spec), progress)
 	}
@@ -65,6 +69,9 @@ func (w *Workspace) retriever(ctx context.Context, spec string, progress engine.
 func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.Progress) (Model, error) {
 	if err := checkRunDir(dir); err != nil {
 		return Model{}, err
+	}
+	if cross.IsRun(dir) {
+		return Model{}, fmt.Errorf("%s is a cross-encoder: it reranks a first stage (--model bm25 --rerank %s, or the spec bm25>>%s@100)", dir, dir, dir)
 	}
 	m, err := dense.Load(dir)
 	if err != nil {
