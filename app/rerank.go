@@ -128,7 +128,7 @@ func addRerankFlags(fs *flag.FlagSet) rerankFlags {
 		run:   fs.String("rerank", "", "cross-encoder run folder that reranks --model's top --depth (a two-stage pipeline)"),
 		depth: fs.Int("depth", lab.RerankDepth, "with --rerank: first-stage hits the cross-encoder rescores"),
 	}
-	if fs.Name() == "query" {
+	if strings.HasSuffix(fs.Name(), "query") {
 		r.json = fs.Bool("json", false, "print the result as one JSON object")
 		r.explain = fs.Int("explain", 1, "with --rerank: explain the tokens of this reranked hit (1-based; 0 = none)")
 	}
