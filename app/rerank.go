@@ -60,11 +60,9 @@ func (e env) trainReranker(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	events := make(chan train.Event, 64)
-	done := make(chan error, 1)
-	go func() { done <- cross.Run(ctx, cfg, d, *out, events); close(events) }()
+	job := lab.TrainReranker(ctx, cfg, d, *out)
 	lastPrint := time.Time{}
-	for ev := range events {
+	for ev := range job.Events() {
 		switch ev.Kind {
 		case train.StepEvent:
 			if time.Since(lastPrint) < 2*time.Second && ev.Step != ev.TotalSteps {
@@ -78,7 +76,7 @@ func (e env) trainReranker(ctx context.Context, args []string) error {
 			fmt.Fprintln(e.stderr, ev.Message)
 		}
 	}
-	err = <-done
+	err = job.Wait()
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(e.stderr, "stopped; the last checkpoint is in %s\n", *out)
 		return err

@@ -65,8 +65,14 @@ func (w *Workspace) retriever(ctx context.Context, spec string, progress engine.
 	return w.OpenModel(ctx, spec, progress)
 }
 
-// OpenModel loads the run folder dir and encodes the workspace's passages with it.
+// OpenModel loads the run folder dir and encodes the workspace's passages with it. A
+// reranking pipeline spec (bm25>>runs/CE@100) opens the pipeline, so the app's --model takes one.
 func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.Progress) (Model, error) {
+	if strings.Contains(dir, ">>") {
+		m, err := w.reranked(ctx, strings.TrimSpace(dir), progress)
+		m.spec = dir
+		return m, err
+	}
 	if err := checkRunDir(dir); err != nil {
 		return Model{}, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/cross"
 	"github.com/arslab/arslab/engine/head"
+	"github.com/arslab/arslab/engine/train"
 )
 
 // RerankDepth is how many first-stage hits a cross-encoder reranks when the spec names no depth.
@@ -328,4 +329,18 @@ func (r *Reranked) ExplainTokens(query string, passage int) (TokenExplanation, e
 		return TokenExplanation{}, err
 	}
 	return TokenExplanation{Method: "gradient × input", Logit: logit, Prob: head.Sigmoid(logit), Tokens: toks}, nil
+}
+
+// TrainReranker starts training a cross-encoder (engine/cross) on d into the run folder out,
+// as a Job with the dual-encoder trainer's events (the Training pane's curves read them).
+// Pause is not honoured by the cross-encoder trainer; cancel is (it checkpoints).
+func TrainReranker(ctx context.Context, cfg cross.Config, d *datasets.Dataset, out string) *Job {
+	return StartJob(ctx, func(ctx context.Context, events chan<- train.Event) error {
+		return cross.Run(ctx, cfg, d, out, events)
+	})
+}
+
+// TrainReranker starts training a cross-encoder on the workspace's dataset into out.
+func (w *Workspace) TrainReranker(ctx context.Context, cfg cross.Config, out string) *Job {
+	return TrainReranker(ctx, cfg, w.Data, out)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/cross"
+	"github.com/arslab/arslab/engine/train"
 )
 
 func TestParseRerankSpec(t *testing.T) {
@@ -39,8 +40,20 @@ func tinyCE(t *testing.T, d *datasets.Dataset) string {
 	cfg := cross.DefaultConfig()
 	cfg.MaxLen, cfg.MaxQuery, cfg.Vocab, cfg.Negatives, cfg.Epochs, cfg.Batch = 48, 16, 400, 1, 1, 16
 	dir := filepath.Join(t.TempDir(), "ce")
-	if err := cross.Run(context.Background(), cfg, d, dir, nil); err != nil {
+	job := TrainReranker(context.Background(), cfg, d, dir)
+	var steps int
+	var last train.Event
+	for ev := range job.Events() {
+		if ev.Kind == train.StepEvent {
+			steps++
+		}
+		last = ev
+	}
+	if err := job.Wait(); err != nil {
 		t.Fatal(err)
+	}
+	if steps == 0 || last.Kind != train.DoneEvent || last.Err != nil {
+		t.Fatalf("%d step events, last %+v", steps, last)
 	}
 	return dir
 }
@@ -64,6 +77,9 @@ func TestRerankedPipeline(t *testing.T) {
 	m, err := w.Retriever(ctx, "bm25>>"+dir+"@5", nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if om, err := w.OpenModel(ctx, "bm25>>"+dir+"@5", nil); err != nil || om.Name != m.Name {
+		t.Fatalf("OpenModel of the pipeline: %q %v", om.Name, err)
 	}
 	r := m.Retriever.(*Reranked)
 	q := "which planet has the highest surface temperature"
