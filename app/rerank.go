@@ -42,6 +42,7 @@ func (e env) trainReranker(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.Vocab, "vocab", cfg.Vocab, "WordPiece vocabulary size when trained in-process")
 	fs.StringVar(&cfg.TokenizerDir, "tokenizer", cfg.TokenizerDir, "folder with vocab.txt or tokenizer.json (instead of training one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
+	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "retrieval sets: self-supervised pseudo-queries per passage (cropped spans, BM25 negatives)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err

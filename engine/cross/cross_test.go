@@ -277,3 +277,45 @@ func TestTrainLoadSaliency(t *testing.T) {
 		t.Fatal("second run into the same folder accepted")
 	}
 }
+
+// Retrieval sets: 1 positive + k negatives per judged pair (never a positive of the query,
+// no repeats) and, with Pseudo, one cropped pseudo-query group per passage.
+func TestRetrievalGroups(t *testing.T) {
+	d, err := datasets.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := smallCfg()
+	cfg.Negatives, cfg.Pseudo = 3, 1
+	m, err := New(cfg, testTok(t, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &trainer{ctx: context.Background(), cfg: cfg, ds: d, m: m, pairs: map[[2]int]Pair{}, loss: head.Listwise}
+	if err := tr.buildGroups(); err != nil {
+		t.Fatal(err)
+	}
+	judged := 0
+	for _, rel := range d.Qrels[datasets.Train] {
+		for _, g := range rel {
+			if g > 0 {
+				judged++
+			}
+		}
+	}
+	if len(tr.groups) != judged+len(d.Passages) {
+		t.Fatalf("%d groups, want %d judged pairs + %d pseudo", len(tr.groups), judged, len(d.Passages))
+	}
+	for _, g := range tr.groups {
+		if len(g.cands) != 4 || g.grades[0] <= 0 {
+			t.Fatalf("group %+v", g)
+		}
+		seen := map[int]bool{}
+		for i, c := range g.cands {
+			if seen[c] || (i > 0 && g.grades[i] != 0) {
+				t.Fatalf("group %+v repeats or grades a negative", g)
+			}
+			seen[c] = true
+		}
+	}
+}

@@ -56,6 +56,11 @@ type Config struct {
 	// (positions: the first rows). Empty: from scratch.
 	Init string `json:"init,omitempty"`
 	Seed int64  `json:"seed"`
+	// Pseudo adds this many self-supervised pseudo-queries per passage of the training corpus
+	// (retrieval sets): a random span of 4–12 of its words, the passage as positive, BM25
+	// negatives, as the dual-encoder trainer's --pseudo. From scratch, a cross-encoder on a few
+	// hundred labelled pairs learns passage identities rather than matching; crops teach matching.
+	Pseudo int `json:"pseudo,omitempty"`
 }
 
 // DefaultConfig: tiny encoder, mean pooling (from scratch, CLS pooling learnt nothing in
@@ -80,6 +85,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("max_len %d: want ≥ 8", c.MaxLen)
 	case c.MaxQuery < 3 || c.MaxQuery > c.MaxLen-3:
 		return fmt.Errorf("max_query %d: want 3 … max_len−3 (%d)", c.MaxQuery, c.MaxLen-3)
+	case c.Pseudo < 0:
+		return fmt.Errorf("pseudo %d: want ≥ 0", c.Pseudo)
 	case c.Negatives < 0:
 		return fmt.Errorf("negatives %d: want ≥ 0", c.Negatives)
 	case c.Epochs < 1:

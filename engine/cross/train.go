@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/arslab/arslab/datasets"
@@ -187,7 +188,70 @@ func (t *trainer) buildGroups() error {
 			t.top = max(t.top, g)
 		}
 	}
+	// The training corpus: the split's own passages when the dataset keeps splits apart
+	// (negatives and pseudo-queries never come from another split's passages).
+	corpus := make([]int, 0, len(t.ds.Passages))
+	if ids, ok := t.ds.SplitPassages[sp]; ok {
+		for _, id := range ids {
+			if i, ok := pidx[id]; ok {
+				corpus = append(corpus, i)
+			}
+		}
+	} else {
+		for i := range t.ds.Passages {
+			corpus = append(corpus, i)
+		}
+	}
 	var bm *sparse.BM25
+	mine := func(qi int, text string, posSet map[int]bool, known []int) ([]int, error) {
+		k := min(t.cfg.Negatives, len(corpus)-len(posSet))
+		var negs []int
+		exclude := map[int]bool{}
+		for p := range posSet {
+			exclude[p] = true
+		}
+		for _, i := range known {
+			if !exclude[i] && len(negs) < k {
+				negs = append(negs, i)
+				exclude[i] = true
+			}
+		}
+		if len(negs) >= k {
+			return negs, nil
+		}
+		if bm == nil {
+			t.info(fmt.Sprintf("mining hard negatives with BM25 over %d passages", len(corpus)))
+			ps := make([]datasets.Passage, len(corpus))
+			for j, i := range corpus {
+				ps[j] = t.ds.Passages[i]
+			}
+			var err error
+			if bm, err = sparse.NewBM25(t.ctx, ps, sparse.DefaultBM25(), nil); err != nil {
+				return nil, fmt.Errorf("train reranker: BM25: %w", err)
+			}
+		}
+		local := map[int]bool{}
+		for j, i := range corpus {
+			if exclude[i] {
+				local[j] = true
+			}
+		}
+		for _, j := range bm.MineHardNegatives(text, local, k-len(negs)) {
+			negs = append(negs, corpus[j])
+			exclude[corpus[j]] = true
+		}
+		rng := rand.New(rand.NewSource(t.cfg.Seed + int64(qi)))
+		for _, j := range rng.Perm(len(corpus)) {
+			if len(negs) >= k {
+				break
+			}
+			if !exclude[corpus[j]] {
+				negs = append(negs, corpus[j])
+				exclude[corpus[j]] = true
+			}
+		}
+		return negs, nil
+	}
 	for _, qid := range qids {
 		text, ok := qtext[qid]
 		if !ok {
@@ -225,45 +289,41 @@ func (t *trainer) buildGroups() error {
 		if len(pos) == 0 {
 			continue
 		}
-		k := min(t.cfg.Negatives, len(t.ds.Passages)-len(pos))
-		var negs []int
-		exclude := map[int]bool{}
-		for p := range posSet {
-			exclude[p] = true
-		}
+		var known []int
 		for _, pid := range t.ds.HardNegatives[qid] {
-			if i, ok := pidx[pid]; ok && !exclude[i] && len(negs) < k {
-				negs = append(negs, i)
-				exclude[i] = true
+			if i, ok := pidx[pid]; ok {
+				known = append(known, i)
 			}
 		}
-		if len(negs) < k {
-			if bm == nil {
-				t.info(fmt.Sprintf("mining hard negatives with BM25 over %d passages", len(t.ds.Passages)))
-				var err error
-				if bm, err = sparse.NewBM25(t.ctx, t.ds.Passages, sparse.DefaultBM25(), nil); err != nil {
-					return fmt.Errorf("train reranker: BM25: %w", err)
-				}
-			}
-			for _, n := range bm.MineHardNegatives(text, exclude, k-len(negs)) {
-				negs = append(negs, n)
-				exclude[n] = true
-			}
-			rng := rand.New(rand.NewSource(t.cfg.Seed + int64(qi)))
-			for _, n := range rng.Perm(len(t.ds.Passages)) {
-				if len(negs) >= k {
-					break
-				}
-				if !exclude[n] {
-					negs = append(negs, n)
-					exclude[n] = true
-				}
-			}
+		negs, err := mine(qi, text, posSet, known)
+		if err != nil {
+			return err
 		}
 		for _, p := range pos {
 			g := group{q: qi, cands: append([]int{p}, negs...), grades: make([]int, 1+len(negs))}
 			g.grades[0] = judged[t.ds.Passages[p].ID]
 			t.groups = append(t.groups, g)
+		}
+	}
+	if t.cfg.Pseudo > 0 && !t.ds.IsRerank() {
+		for _, i := range corpus {
+			words := strings.Fields(t.ds.Passages[i].Text)
+			if len(words) == 0 {
+				continue
+			}
+			rng := rand.New(rand.NewSource(t.cfg.Seed*7919 + int64(i)))
+			for range t.cfg.Pseudo {
+				q := cropSpan(words, rng)
+				qi := len(t.queries)
+				t.queries = append(t.queries, q)
+				negs, err := mine(qi, q, map[int]bool{i: true}, nil)
+				if err != nil {
+					return err
+				}
+				g := group{q: qi, cands: append([]int{i}, negs...), grades: make([]int, 1+len(negs))}
+				g.grades[0] = t.top
+				t.groups = append(t.groups, g)
+			}
 		}
 	}
 	if len(t.groups) == 0 {
@@ -281,6 +341,18 @@ func (t *trainer) pair(q, p int) Pair {
 	ids, types := t.m.PairIDs(t.queries[q], ps.Title, ps.Text)
 	t.pairs[k] = Pair{ids, types}
 	return t.pairs[k]
+}
+
+// cropSpan returns a random contiguous span of 4–12 words (all of them when shorter), as
+// engine/train's pseudo-queries.
+func cropSpan(words []string, rng *rand.Rand) string {
+	n := len(words)
+	if n <= 4 {
+		return strings.Join(words, " ")
+	}
+	l := 4 + rng.Intn(min(12, n)-4+1)
+	start := rng.Intn(n - l + 1)
+	return strings.Join(words[start:start+l], " ")
 }
 
 // lrAt is linear warm-up over ⌈warmup·T⌉ steps, then linear decay (as engine/train).
