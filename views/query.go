@@ -27,6 +27,7 @@ type column struct {
 	took    time.Duration
 	sel     int
 	explain lab.Explainer // nil when the model's head has no explanation
+	first   []int         // a reranking pipeline's first-stage rank of each hit (rerank.go)
 }
 
 // searchMsg delivers the results of one submitted query.
@@ -133,7 +134,7 @@ func runSearch(cols []column, rs []engine.Retriever, q string, now func() time.T
 	out := make([]column, len(cols))
 	for i, c := range cols {
 		start := now()
-		c.hits = rs[i].Search(q, searchDepth)
+		c.hits, c.first = searchRanks(rs[i], q, searchDepth)
 		c.took = now().Sub(start)
 		out[i] = c
 	}
@@ -334,7 +335,8 @@ func (p *queryPane) view(w, h int) string {
 	}
 	rest := h - len(lines)
 	m, hasModel := p.a.currentModel()
-	explain := hasModel && m.Explainer != nil
+	rr, reranked := m.Retriever.(*lab.Reranked)
+	explain := hasModel && (m.Explainer != nil || reranked)
 	detailH := 6
 	if explain {
 		detailH = 10
@@ -368,7 +370,9 @@ func (p *queryPane) view(w, h int) string {
 		c := p.cols[p.focus]
 		if len(c.hits) > 0 {
 			hit := c.hits[c.sel]
-			if explain {
+			if explain && reranked {
+				lines = append(lines, p.tokenView(rr, hit, w, detailH))
+			} else if explain {
 				lines = append(lines, p.explainView(m, hit, w, detailH))
 			} else {
 				lines = append(lines, p.passageView(hit, w, detailH))
@@ -434,7 +438,11 @@ func (p *queryPane) columnView(ci, w, h int) string {
 		head := fmt.Sprintf("%2d", i+1) + mark + t.Text.Render(nums)
 		tw := max(w-width(head)-1, 4)
 		head += p.a.para(name, tw, 1, set, t.Accent)[0]
-		sn := p.a.para(oneLine(ps.Text), w-6, 1, set, t.Text)[0]
+		was := ""
+		if i < len(c.first) {
+			was = moveLabel(c.first[i], i+1)
+		}
+		sn := t.Muted.Render(was) + p.a.para(oneLine(ps.Text), w-6-width(was), 1, set, t.Text)[0]
 		if i == c.sel && focused {
 			lines = append(lines, t.Selected.Render("▸")+head, "     "+sn)
 		} else {
