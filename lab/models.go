@@ -66,7 +66,8 @@ func (w *Workspace) retriever(ctx context.Context, spec string, progress engine.
 }
 
 // OpenModel loads the run folder dir and encodes the workspace's passages with it. A
-// reranking pipeline spec (bm25>>runs/CE@100) opens the pipeline, so the app's --model takes one.
+// reranking pipeline spec (bm25>>runs/CE@100) opens the pipeline, so the app's --model takes
+// one; a cross-encoder run folder alone opens as bm25>>dir@RerankDepth.
 func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.Progress) (Model, error) {
 	if strings.Contains(dir, ">>") {
 		m, err := w.reranked(ctx, strings.TrimSpace(dir), progress)
@@ -76,8 +77,10 @@ func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.P
 	if err := checkRunDir(dir); err != nil {
 		return Model{}, err
 	}
-	if cross.IsRun(dir) {
-		return Model{}, fmt.Errorf("%s is a cross-encoder: it reranks a first stage (--model bm25 --rerank %s, or the spec bm25>>%s@100)", dir, dir, dir)
+	if cross.IsRun(dir) { // a cross-encoder alone reranks BM25's top RerankDepth
+		m, err := w.reranked(ctx, RerankSpec("bm25", dir, RerankDepth), progress)
+		m.spec = dir
+		return m, err
 	}
 	m, err := dense.Load(dir)
 	if err != nil {

@@ -344,3 +344,25 @@ func TrainReranker(ctx context.Context, cfg cross.Config, d *datasets.Dataset, o
 func (w *Workspace) TrainReranker(ctx context.Context, cfg cross.Config, out string) *Job {
 	return TrainReranker(ctx, cfg, w.Data, out)
 }
+
+// CrossHead is the head name that makes the Training pane (and Service.Train) train a
+// cross-encoder reranker.
+const CrossHead = "cross"
+
+// CrossConfig maps the Training pane's form (a train.Config) onto a cross-encoder config:
+// preset, pooling, max length, epochs, batch, learning rate, weight decay, warm-up, clipping,
+// vocabulary, tokenizer, seed and pseudo-queries carry over; "hard:K" gives K negatives;
+// the loss is listwise.
+func CrossConfig(c train.Config) cross.Config {
+	cc := cross.DefaultConfig()
+	cc.Preset, cc.Pooling, cc.Epochs, cc.Batch, cc.LR = c.Preset, c.Pooling, c.Epochs, c.Batch, c.LR
+	cc.WeightDecay, cc.Warmup, cc.Clip, cc.Vocab, cc.TokenizerDir, cc.Seed, cc.Pseudo = c.WeightDecay, c.Warmup, c.Clip, c.Vocab, c.TokenizerDir, c.Seed, c.Pseudo
+	if c.MaxLen > 0 {
+		cc.MaxLen = c.MaxLen
+		cc.MaxQuery = min(cc.MaxQuery, max(3, c.MaxLen/4))
+	}
+	if n, err := train.ParseNegatives(c.Negatives); err == nil && n.Hard > 0 {
+		cc.Negatives = n.Hard
+	}
+	return cc
+}

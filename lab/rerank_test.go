@@ -71,8 +71,11 @@ func TestRerankedPipeline(t *testing.T) {
 	dir := tinyCE(t, d)
 	w := testWorkspace(t, d)
 	ctx := context.Background()
-	if _, err := w.Retriever(ctx, dir, nil); err == nil {
-		t.Fatal("a cross-encoder opened as a retriever on its own")
+	if alone, err := w.Retriever(ctx, dir, nil); err != nil || alone.Name != "BM25>>ce@100" {
+		t.Fatalf("a cross-encoder alone: %q %v (want BM25>>ce@100)", alone.Name, err)
+	}
+	if cc := CrossConfig(train.DefaultConfig()); cc.Negatives != 29 || cc.MaxLen != 128 || cc.MaxQuery != 32 || cc.Validate() != nil {
+		t.Fatalf("CrossConfig %+v", cc)
 	}
 	m, err := w.Retriever(ctx, "bm25>>"+dir+"@5", nil)
 	if err != nil {
@@ -166,5 +169,27 @@ func TestRerankedGroupsKeepFileOrder(t *testing.T) {
 	if len(ranked.Lists["q"]) != 4 || !sort.SliceIsSorted(ranked.Lists["q"], func(i, j int) bool { return ranked.Lists["q"][i].Score > ranked.Lists["q"][j].Score }) ||
 		same[0] != "d" || same[1] != "b" || same[2] != "a" {
 		t.Fatalf("group ranked %v", ranked.Lists["q"])
+	}
+}
+
+// The Training pane's head "cross" trains a cross-encoder through Service.Train.
+func TestServiceTrainCross(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a tiny cross-encoder")
+	}
+	d, _ := datasets.Demo()
+	w := testWorkspace(t, d)
+	cfg := train.DefaultConfig()
+	cfg.Head, cfg.MaxLen, cfg.Vocab, cfg.Negatives, cfg.Epochs, cfg.Batch, cfg.Pseudo = CrossHead, 48, 400, "hard:1", 1, 16, 0
+	dir := filepath.Join(t.TempDir(), "ce")
+	job := Service{}.Train(context.Background(), w, cfg, dir)
+	steps := 0
+	for ev := range job.Events() {
+		if ev.Kind == train.StepEvent && ev.Terms["listwise"] > 0 {
+			steps++
+		}
+	}
+	if err := job.Wait(); err != nil || steps == 0 || !cross.IsRun(dir) {
+		t.Fatalf("err %v, %d listwise steps, cross run %v", err, steps, cross.IsRun(dir))
 	}
 }

@@ -32,7 +32,11 @@ func (s Service) Evaluate(ctx context.Context, w *Workspace, r engine.Retriever,
 	return rep.Metrics, err
 }
 
-// Train starts training cfg on w into the run folder out.
+// Train starts training cfg on w into the run folder out. Head "cross" trains a
+// cross-encoder reranker instead (CrossConfig), with the same events.
 func (s Service) Train(ctx context.Context, w *Workspace, cfg train.Config, out string) *Job {
+	if cfg.Head == CrossHead {
+		return w.TrainReranker(ctx, CrossConfig(cfg), out)
+	}
 	return w.Train(ctx, cfg, out, false)
 }

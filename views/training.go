@@ -105,7 +105,7 @@ func formFields() []field {
 		enumField("preset", []string{"tiny", "mini"}, func(c *train.Config) *string { return &c.Preset }),
 		enumField("mode", []string{"dual", "shared"}, func(c *train.Config) *string { return &c.Mode }),
 		enumField("pooling", []string{"cls", "mean"}, func(c *train.Config) *string { return &c.Pooling }),
-		enumField("head", []string{"ars", "dot", "cos"}, func(c *train.Config) *string { return &c.Head }),
+		enumField("head", []string{"ars", "dot", "cos", "cross"}, func(c *train.Config) *string { return &c.Head }),
 		{label: "losses",
 			choices: []string{"infonce=1,dyn=0.5,reg=0.0001", "infonce=1", "infonce=1,dyn=0.5", "modinfonce=1,dyn=0.5,reg=0.0001", "modinfonce=1"},
 			get:     func(c *train.Config) string { return lab.FormatLosses(c.Losses) },
