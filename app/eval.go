@@ -53,7 +53,7 @@ func (e env) eval(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
+	ws, err := openWorkspace(ctx, *data, rr.holdout, rr.holdoutSeed, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}

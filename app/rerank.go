@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/cross"
 	"github.com/arslab/arslab/engine/tok"
 	"github.com/arslab/arslab/engine/train"
@@ -42,6 +43,7 @@ func (e env) trainReranker(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.Vocab, "vocab", cfg.Vocab, "WordPiece vocabulary size when trained in-process")
 	fs.StringVar(&cfg.TokenizerDir, "tokenizer", cfg.TokenizerDir, "folder with vocab.txt or tokenizer.json (instead of training one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
+	holdout, holdoutSeed := addHoldoutFlags(fs)
 	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "retrieval sets: self-supervised pseudo-queries per passage (cropped spans, BM25 negatives)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -59,6 +61,11 @@ func (e env) trainReranker(ctx context.Context, args []string) error {
 	d, err := lab.LoadDataset(*data)
 	if err != nil {
 		return err
+	}
+	if *holdout != 0 {
+		if d, err = lab.HoldOut(d, *holdout, *holdoutSeed); err != nil {
+			return usageError{"train-reranker: --holdout: " + err.Error()}
+		}
 	}
 	start := time.Now()
 	job := lab.TrainReranker(ctx, cfg, d, *out)
@@ -116,10 +123,12 @@ func withoutHead(args []string) []string {
 
 // rerankFlags are eval's and query's --rerank, --depth (and query's --json, --explain).
 type rerankFlags struct {
-	run     *string
-	depth   *int
-	json    *bool
-	explain *int
+	run         *string
+	depth       *int
+	json        *bool
+	explain     *int
+	holdout     *float64
+	holdoutSeed *int64
 }
 
 func addRerankFlags(fs *flag.FlagSet) rerankFlags {
@@ -127,11 +136,34 @@ func addRerankFlags(fs *flag.FlagSet) rerankFlags {
 		run:   fs.String("rerank", "", "cross-encoder run folder that reranks --model's top --depth (a two-stage pipeline)"),
 		depth: fs.Int("depth", lab.RerankDepth, "with --rerank: first-stage hits the cross-encoder rescores"),
 	}
+	if strings.HasSuffix(fs.Name(), "eval") {
+		r.holdout, r.holdoutSeed = addHoldoutFlags(fs)
+	}
 	if strings.HasSuffix(fs.Name(), "query") {
 		r.json = fs.Bool("json", false, "print the result as one JSON object")
 		r.explain = fs.Int("explain", 1, "with --rerank: explain the tokens of this reranked hit (1-based; 0 = none)")
 	}
 	return r
+}
+
+func addHoldoutFlags(fs *flag.FlagSet) (*float64, *int64) {
+	return fs.Float64("holdout", 0, "datasets with one judged split: hold out this fraction of its questions (seeded, by question) as test (dev when the split is test)"),
+		fs.Int64("holdout-seed", 42, "with --holdout: seed of the permutation")
+}
+
+// openWorkspace is lab.Open, applying --holdout when given.
+func openWorkspace(ctx context.Context, data string, holdout *float64, seed *int64, opts lab.Options, progress engine.Progress) (*lab.Workspace, error) {
+	if holdout == nil || *holdout == 0 {
+		return lab.Open(ctx, data, opts, progress)
+	}
+	d, err := lab.LoadDataset(data)
+	if err != nil {
+		return nil, err
+	}
+	if d, err = lab.HoldOut(d, *holdout, *seed); err != nil {
+		return nil, usageError{"--holdout: " + err.Error()}
+	}
+	return lab.New(ctx, d, opts, progress)
 }
 
 // spec turns --model M --rerank R --depth N into "M>>R@N" (M alone without --rerank).
