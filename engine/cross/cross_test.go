@@ -272,6 +272,25 @@ func TestTrainLoadSaliency(t *testing.T) {
 			}
 		}
 	}
+	// --init: a fresh model (another seed, longer positions) takes every encoder tensor.
+	cfg2 := cfg
+	cfg2.Seed, cfg2.MaxLen = 99, 40
+	m2, err := New(cfg2, m.Tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := m2.initFrom(dir)
+	if err != nil || n != len(m2.Enc.Params()) {
+		t.Fatalf("initFrom copied %d of %d tensors: %v", n, len(m2.Enc.Params()), err)
+	}
+	for i, p := range m2.Enc.Params() {
+		q := m.Enc.Params()[i]
+		for j := range q.W {
+			if p.W[j] != q.W[j] {
+				t.Fatalf("%s[%d] not copied", p.Name, j)
+			}
+		}
+	}
 	// Refuses to overwrite.
 	if err := Run(context.Background(), cfg, d, dir, nil); err == nil {
 		t.Fatal("second run into the same folder accepted")
