@@ -17,7 +17,8 @@ func (e env) compare(ctx context.Context, args []string) error {
 	data := fs.String("data", "demo", "dataset path or \"demo\"")
 	split := fs.String("split", "", "split to compare on (default: test, else the only judged split)")
 	baseline := fs.String("baseline", "", "the model the others are tested against (default: the first)")
-	relMin := fs.Int("rel-min", 1, "lowest grade that counts as relevant for the binary metrics (Top-k, recall, MRR, MAP)")
+	relMin := fs.Int("rel-min", 0, "lowest grade that counts as relevant for the binary metrics (Top-k, recall, MRR, MAP); default 1, or the dataset's official setting")
+	noRel := fs.String("no-relevant", "", "queries without a relevant passage: skip, or zero (kept with 0, the SemEval scorers' way); default: the dataset's official setting, else skip")
 	kflag := fs.String("k", "1,5,20,100", "Top-k cut-offs")
 	keys := fs.String("metrics", "", "metric columns, comma-separated (default: top-k for each k, mrr@10, ndcg@10, map)")
 	perms := fs.Int("permutations", compare.DefaultPermutations, "samples of the randomisation test")
@@ -78,8 +79,8 @@ func (e env) compare(ctx context.Context, args []string) error {
 	start := time.Now()
 	tab, err := ws.Compare(ctx, models, lab.CompareOptions{
 		Split: sp, Baseline: *baseline, Keys: cols,
-		Metrics: metrics.Options{Ks: ks, RelMin: *relMin},
-		Stats:   compare.Options{Permutations: *perms, Seed: *seed, Bootstrap: *boot, Alpha: *alpha},
+		Eval:  lab.EvalOptions{Ks: ks, RelMin: *relMin, NoRelevant: *noRel},
+		Stats: compare.Options{Permutations: *perms, Seed: *seed, Bootstrap: *boot, Alpha: *alpha},
 		Progress: func(model string, done, total int) {
 			if done == total {
 				fmt.Fprintf(e.stderr, "ranked %d queries with %s\n", total, model)

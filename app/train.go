@@ -38,6 +38,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.TokenizerDir, "tokenizer", cfg.TokenizerDir, "folder with vocab.txt or tokenizer.json (instead of training one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
 	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "self-supervised pseudo-queries per passage (cropped spans; helps encoders trained from scratch)")
+	dflags := addDataFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -56,7 +57,11 @@ func (e env) train(ctx context.Context, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{"train: " + err.Error()}
 	}
-	d, err := lab.LoadDataset(*data)
+	load, err := dflags.options()
+	if err != nil {
+		return err
+	}
+	d, err := lab.LoadDataset(*data, load)
 	if err != nil {
 		return err
 	}

@@ -105,8 +105,8 @@ func (w *Workspace) PerQuery(r Ranked, opts metrics.Options) (metrics.PerQuery, 
 type CompareOptions struct {
 	Split    datasets.Split // "" = DefaultSplit
 	Baseline string         // model name or spec of the baseline; "" = the first
-	Metrics  metrics.Options
-	Keys     []string // metric keys of the table; nil = the defaults of the first run
+	Eval     EvalOptions    // cut-offs, relevance threshold, queries without a relevant passage
+	Keys     []string       // metric keys of the table; nil = the defaults of the first run
 	Stats    compare.Options
 	Progress func(model string, done, total int)
 }
@@ -133,7 +133,11 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 		if err != nil {
 			return nil, err
 		}
-		pq, err := w.PerQuery(r, o.Metrics)
+		mo, err := w.metricsOptions(o.Eval)
+		if err != nil {
+			return nil, err
+		}
+		pq, err := w.PerQuery(r, mo)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Name, err)
 		}

@@ -33,6 +33,8 @@ type Options struct {
 	// Baselines evaluates BM25, TF-IDF and every model on the default split at Open,
 	// filling Results (the app's Metrics pane starts from them).
 	Baselines bool
+	// Load are the loader options (--columns, --corpus/--queries/--qrels).
+	Load datasets.LoadOptions
 }
 
 // Workspace is one opened dataset and what was built on it. Fields are read-only after Open.
@@ -74,21 +76,66 @@ type Row struct {
 	Metrics map[string]float64 // keys as engine/metrics: top1 … top100, mrr@10, map, ndcg@10
 }
 
-// LoadDataset reads the dataset at path; "" and "demo" are the embedded demo set.
-func LoadDataset(path string) (*datasets.Dataset, error) {
-	if path == "" || path == "demo" {
+// LoadDataset reads the dataset at path; "" and "demo" are the embedded demo set (unless
+// the three files of a corpus + queries + qrels triple are given).
+func LoadDataset(path string, o datasets.LoadOptions) (*datasets.Dataset, error) {
+	if (path == "" || path == "demo") && o.Corpus == "" {
 		return datasets.Demo()
 	}
-	return datasets.Load(path)
+	if path == "demo" {
+		path = ""
+	}
+	return datasets.LoadWith(path, o)
 }
 
 // Open loads the dataset at path and builds the workspace on it (see New).
 func Open(ctx context.Context, path string, opts Options, progress engine.Progress) (*Workspace, error) {
-	d, err := LoadDataset(path)
+	d, err := LoadDataset(path, opts.Load)
 	if err != nil {
 		return nil, err
 	}
 	return New(ctx, d, opts, progress)
+}
+
+// OpenSplits loads path once and builds one workspace per requested split: "" is the
+// dataset's default split, "all" every judged split, else the named split. When the splits
+// have corpora of their own (a folder of one set's split files, such as arcd/ with
+// arcd-train.json and arcd-test.json), each workspace holds only its split's passages, as
+// loading that file alone would. why says which split was chosen by default ("" otherwise).
+func OpenSplits(ctx context.Context, path string, opts Options, split string, progress engine.Progress) (ws []*Workspace, splits []datasets.Split, why string, err error) {
+	d, err := LoadDataset(path, opts.Load)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	switch split {
+	case "":
+		sp, reason := d.DefaultSplit()
+		if sp == "" {
+			return nil, nil, "", fmt.Errorf("dataset %s: %s", d.Name, reason)
+		}
+		splits, why = []datasets.Split{sp}, fmt.Sprintf("evaluating split %s of %s (%s)", sp, d.Name, reason)
+	case "all":
+		splits = d.Splits()
+		if len(splits) == 0 {
+			return nil, nil, "", fmt.Errorf("dataset %s has no judged queries", d.Name)
+		}
+	default:
+		splits = []datasets.Split{datasets.Split(split)}
+	}
+	for _, sp := range splits {
+		dd := d
+		if d.SplitPassages != nil {
+			if dd, err = d.Subset(sp); err != nil {
+				return nil, nil, "", err
+			}
+		}
+		w, err := New(ctx, dd, opts, progress)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		ws = append(ws, w)
+	}
+	return ws, splits, why, nil
 }
 
 // New builds a workspace on an already loaded dataset: the BM25 index, the models of
@@ -169,24 +216,11 @@ var splitOrder = [...]datasets.Split{datasets.Train, datasets.Dev, datasets.Test
 // (a dataset with one judged split evaluates that one). The sentence says why, for stderr.
 // It is "" when the dataset has no judged query.
 func (w *Workspace) DefaultSplit() (datasets.Split, string) {
-	var present []datasets.Split
-	for _, sp := range splitOrder {
-		if len(w.Data.Qrels[sp]) > 0 {
-			present = append(present, sp)
-		}
-	}
-	switch {
-	case len(present) == 0:
+	sp, why := w.Data.DefaultSplit()
+	if sp == "" {
 		return "", "no judged queries"
-	case len(present) == 1:
-		return present[0], fmt.Sprintf("evaluating split %s, the only judged split of %s", present[0], w.Data.Name)
 	}
-	for _, sp := range []datasets.Split{datasets.Test, datasets.Dev} {
-		if len(w.Data.Qrels[sp]) > 0 {
-			return sp, fmt.Sprintf("evaluating split %s", sp)
-		}
-	}
-	return present[0], fmt.Sprintf("evaluating split %s", present[0])
+	return sp, fmt.Sprintf("evaluating split %s of %s (%s)", sp, w.Data.Name, why)
 }
 
 // Judged is what the dataset says about a typed query.
