@@ -89,8 +89,11 @@ type runLine struct {
 	Dev   map[string]float64 `json:"dev"`
 }
 
-// bestKey is the dev metric a run is ranked by.
-const bestKey = "mrr@10"
+// bestKey is the dev metric a run is ranked by; RunBestLabel is how it is written.
+const (
+	bestKey      = "mrr@10"
+	RunBestLabel = "MRR@10"
+)
 
 // IsRunDir reports whether dir holds a run's config.json.
 func IsRunDir(dir string) bool {

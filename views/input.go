@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strings"
-
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -44,12 +42,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// progressBar draws frac∈[0,1] over w cells with eighth-block resolution.
-func progressBar(frac float64, w int, full, empty lipgloss.Style) string {
-	bar := hbar(frac, w)
-	rest := w - width(bar)
-	return full.Render(bar) + empty.Render(strings.Repeat("░", max(rest, 0)))
-}
 
 // setWidth sets the cells the text and the cursor may use (textinput's Width counts the
 // text only, and the cursor after the last rune takes one more cell) and scrolls the text

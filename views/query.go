@@ -16,6 +16,12 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
+// queryPlaceholder is the query field's hint when there is no last query to show.
+const queryPlaceholder = "type a question and press enter"
+
+// queryLimit is the longest query, in characters.
+const queryLimit = 1024
+
 // searchDepth is how many hits each retriever returns.
 const searchDepth = 10
 
@@ -59,7 +65,7 @@ type queryPane struct {
 
 func newQueryPane(a *App) *queryPane {
 	p := &queryPane{a: a, keys: newQueryKeys(), cache: map[string]explained{}}
-	p.in = newInput("query › ", "type a question and press enter", 1024)
+	p.in = newInput("query › ", queryPlaceholder, queryLimit)
 	p.reset()
 	return p
 }
@@ -105,7 +111,7 @@ func (p *queryPane) hints() []key.Binding {
 	if p.in.Focused() {
 		return []key.Binding{p.keys.Search, p.keys.Cancel}
 	}
-	ks := []key.Binding{p.keys.Edit, p.keys.Down}
+	ks := []key.Binding{p.keys.New, p.keys.Edit, p.keys.Down}
 	if len(p.cols) > 1 {
 		ks = append(ks, p.keys.Column)
 	}
@@ -191,7 +197,7 @@ func (p *queryPane) setResults(q string, cols []column) {
 	p.focus = 0
 	var parts []string
 	for _, c := range cols {
-		parts = append(parts, fmt.Sprintf("%s %d hits in %s", c.name, len(c.hits), c.took.Round(10*time.Microsecond)))
+		parts = append(parts, fmt.Sprintf("%s %d hits in %s", c.name, len(c.hits), lab.FormatTook(c.took)))
 	}
 	if len(cols) == 0 {
 		p.a.setStatus(lvlWarn, "no retriever available for this dataset")
@@ -224,19 +230,43 @@ func (p *queryPane) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// newQuery clears the field for a new question; the last one stays as its placeholder
+// (enter on the empty field asks it again, esc brings it back).
+func (p *queryPane) newQuery() tea.Cmd {
+	if last := strings.TrimSpace(p.in.Value()); last != "" {
+		p.in.Placeholder = last
+	}
+	p.in.SetValue("")
+	return p.in.Focus()
+}
+
+// restoreIfEmpty puts the last question back when the field was left empty.
+func (p *queryPane) restoreIfEmpty() {
+	if strings.TrimSpace(p.in.Value()) == "" && p.in.Placeholder != queryPlaceholder {
+		p.in.SetValue(p.in.Placeholder)
+	}
+	p.in.Placeholder = queryPlaceholder
+}
+
 func (p *queryPane) key(msg tea.KeyMsg) tea.Cmd {
 	if p.in.Focused() {
 		switch {
 		case key.Matches(msg, p.keys.Cancel):
 			p.in.Blur()
+			p.restoreIfEmpty()
 			return nil
 		case key.Matches(msg, p.keys.Search):
 			p.in.Blur()
+			p.restoreIfEmpty()
 			return p.search()
+		case msg.Paste || len(msg.Runes) > 1:
+			return p.paste(msg)
 		}
 		return p.in.Update(msg)
 	}
 	switch {
+	case key.Matches(msg, p.keys.New):
+		return p.newQuery()
 	case key.Matches(msg, p.keys.Edit):
 		p.in.CursorEnd()
 		return p.in.Focus()
@@ -309,7 +339,7 @@ func (p *queryPane) judgedQuery(q string) string {
 func (p *queryPane) view(w, h int) string {
 	t := p.a.theme
 	p.in.setWidth(max(w-width(p.in.Prompt)-4, 1))
-	lines := []string{" " + p.in.View()}
+	lines := []string{" " + p.inputView(w - 1)}
 	d := p.a.ws.Data
 	if d == nil {
 		lines = append(lines, "", " "+t.Muted.Render("No dataset loaded: open one in the Datasets pane (1)."))
@@ -322,6 +352,9 @@ func (p *queryPane) view(w, h int) string {
 		} else {
 			info = t.Muted.Render("free query: not in the dataset, so no ✓ judgements")
 		}
+	}
+	if v := p.in.Value(); p.in.Focused() && !p.a.bidi && hasRTL(v) {
+		info = t.Muted.Render("reads: ") + t.Text.Render(p.a.disp(oneLine(v)))
 	}
 	mode := "bidi: reordered here"
 	if p.a.bidi {
@@ -392,7 +425,7 @@ func (p *queryPane) columnView(ci, w, h int) string {
 	} else {
 		title = " " + title
 	}
-	title += t.Subtle.Render(fmt.Sprintf("  %d hits · %s", len(c.hits), c.took.Round(10*time.Microsecond)))
+	title += t.Subtle.Render(fmt.Sprintf("  %d hits · %s", len(c.hits), lab.FormatTook(c.took)))
 	lines := []string{title, t.Subtle.Render(fmt.Sprintf(" %2s %s %8s  %5s  %s", "#", "✓", "score", "σ", "passage"))}
 	if len(c.hits) == 0 {
 		lines = append(lines, t.Muted.Render("   no passage shares a term with the query"))
@@ -636,4 +669,49 @@ func explainHeader(ex lab.Explanation) string {
 		s += fmt.Sprintf(" · σ(s) = %.3f", sigmoid(ex.Score))
 	}
 	return s + fmt.Sprintf(" · %d dims", len(ex.Terms))
+}
+
+// inputView is the query line. A right-to-left question is shown shaped and in visual order
+// like the passages (unless the terminal does bidi itself); while it is being edited the
+// field keeps logical order, so that the cursor moves through the text as typed, and the
+// line after it shows how it reads.
+func (p *queryPane) inputView(w int) string {
+	v := p.in.Value()
+	if p.a.bidi || !hasRTL(v) {
+		return p.in.View()
+	}
+	if !p.in.Focused() {
+		return trunc(p.in.PromptStyle.Render(p.in.Prompt)+p.in.TextStyle.Render(p.a.disp(oneLine(v))), w)
+	}
+	return p.in.View()
+}
+
+// paste inserts pasted text (or a burst of runes) in one step: line breaks become spaces
+// and what passes the field's limit is cut with a notice, so a long paste neither takes
+// seconds of per-key redraws nor spills into the keys typed after it.
+func (p *queryPane) paste(msg tea.KeyMsg) tea.Cmd {
+	s := oneLine(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, string(msg.Runes)))
+	pos := p.in.Position()
+	cur := []rune(p.in.Value())
+	room := queryLimit - len(cur)
+	rs := []rune(s)
+	cut := 0
+	if len(rs) > room {
+		cut = len(rs) - max(room, 0)
+		rs = rs[:max(room, 0)]
+	}
+	next := append(append(append([]rune{}, cur[:pos]...), rs...), cur[pos:]...)
+	p.in.SetValue(string(next))
+	p.in.SetCursor(pos + len(rs))
+	if cut > 0 {
+		p.a.setStatus(lvlWarn, "pasted text cut to the query limit of %d characters (%d dropped)", queryLimit, cut)
+	} else {
+		p.a.setStatus(lvlInfo, "pasted %d characters: enter searches, esc leaves the field", len(rs))
+	}
+	return nil
 }
