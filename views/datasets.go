@@ -79,7 +79,8 @@ func (p *datasetsPane) newPicker(dir string) filepicker.Model {
 	fp := filepicker.New()
 	fp.CurrentDirectory = dir
 	fp.DirAllowed, fp.FileAllowed = true, true
-	fp.ShowPermissions = false
+	fp.Cursor = "▸"
+	fp.ShowPermissions, fp.ShowSize = false, false
 	fp.AutoHeight = false
 	fp.SetHeight(10)
 	km := filepicker.DefaultKeyMap()
@@ -119,7 +120,7 @@ func (p *datasetsPane) choose() tea.Cmd {
 	p.recentSel = 0
 	p.onRecent = len(p.recent) > 0
 	p.choosing = true
-	p.a.setStatus(lvlInfo, "choose a dataset file or folder: enter loads it, → opens a folder, tab switches recent/browse, esc closes")
+	p.a.setStatus(lvlInfo, "choose a dataset: enter loads it, → opens a folder, tab recent ↔ browse, esc closes")
 	return p.picker.Init()
 }
 

@@ -61,6 +61,9 @@ type queryPane struct {
 
 	passage viewport.Model // the selected passage, scrollable
 	shown   string         // id of the passage in the viewport
+
+	drawn, drawnKey string // the results as last drawn, and the state they were drawn for
+	draws           int    // how often the results were drawn (tests)
 }
 
 func newQueryPane(a *App) *queryPane {
@@ -366,6 +369,23 @@ func (p *queryPane) view(w, h int) string {
 		return fitLines(lines, w, h)
 	}
 	rest := h - len(lines)
+	// The results below do not change while a query is typed: draw them once per state, so
+	// that each key costs only the input line (a 5,000-key paste stays fast).
+	key := fmt.Sprint(w, rest, p.seq, p.focus, p.a.model, p.a.bidi, p.a.theme.Name, p.passage.YOffset, p.query, len(p.a.models()))
+	for _, c := range p.cols {
+		key += fmt.Sprint(" ", c.sel)
+	}
+	if key != p.drawnKey {
+		p.drawn, p.drawnKey = p.resultsView(w, rest), key
+		p.draws++
+	}
+	return fitLines(append(lines, p.drawn), w, h)
+}
+
+// resultsView is the result columns and the detail of the selected passage in w×rest cells.
+func (p *queryPane) resultsView(w, rest int) string {
+	t := p.a.theme
+	var lines []string
 	m, hasModel := p.a.currentModel()
 	explain := hasModel && m.Explainer != nil
 	detailH := 6
@@ -408,7 +428,7 @@ func (p *queryPane) view(w, h int) string {
 			}
 		}
 	}
-	return fitLines(lines, w, h)
+	return fitLines(lines, w, rest)
 }
 
 // columnView renders one retriever's hits: two lines per hit.
