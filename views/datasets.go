@@ -242,6 +242,11 @@ func (p *datasetsPane) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, p.keys.Load):
 			p.in.Blur()
 			return p.load(strings.TrimSpace(p.in.Value()))
+		case msg.Paste || len(msg.Runes) > 1: // a pasted path: one step, no line breaks
+			if _, cut := p.in.paste(msg.Runes); cut > 0 {
+				p.a.setStatus(lvlWarn, "pasted path cut to %d characters", p.in.CharLimit)
+			}
+			return nil
 		}
 		return p.in.Update(msg)
 	}
@@ -363,7 +368,7 @@ func (p *datasetsPane) loaded(msg loadDoneMsg) tea.Cmd {
 		}
 		d := msg.ws.Data
 		p.a.setStatus(lvlOK, "loaded %s: %d passages, %d queries in %s", d.Name, len(d.Passages), len(d.Queries),
-			msg.took.Round(time.Millisecond))
+			lab.FormatTook(msg.took))
 	}
 	return nil
 }

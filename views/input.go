@@ -1,6 +1,8 @@
 package views
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -53,4 +55,28 @@ func (in *input) setWidth(w int) {
 	}
 	in.Width = w
 	in.SetCursor(in.Position())
+}
+
+// paste inserts rs at the cursor in one step, control characters (line breaks, tabs) as
+// spaces, cut at the field's CharLimit. It returns the runes inserted and the runes cut.
+func (in *input) paste(rs []rune) (int, int) {
+	s := []rune(oneLine(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, string(rs))))
+	cur := []rune(in.Value())
+	pos := min(in.Position(), len(cur))
+	cut := 0
+	if in.CharLimit > 0 {
+		room := max(in.CharLimit-len(cur), 0)
+		if len(s) > room {
+			cut, s = len(s)-room, s[:room]
+		}
+	}
+	next := append(append(append([]rune{}, cur[:pos]...), s...), cur[pos:]...)
+	in.SetValue(string(next))
+	in.SetCursor(pos + len(s))
+	return len(s), cut
 }

@@ -421,9 +421,15 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 		}
 		return s
 	}
-	headers := []string{" " + label(0, "Name"), label(1, "Split")}
+	mark := func(i int, s string) string { // the selected column, where no colour marks it
+		if i == p.col && t.NoColor {
+			return "[" + s + "]"
+		}
+		return s
+	}
+	headers := []string{mark(0, " "+label(0, "Name")), mark(1, label(1, "Split"))}
 	for i, c := range cols {
-		headers = append(headers, label(firstCol+i+2, c.label))
+		headers = append(headers, mark(firstCol+i+2, label(firstCol+i+2, c.label)))
 	}
 	cells := make([][]string, len(rows))
 	for ri, r := range rows {

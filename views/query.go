@@ -406,7 +406,9 @@ func (p *queryPane) resultsView(w, rest int) string {
 			if i > 0 {
 				sw += t.Subtle.Render(" │ ")
 			}
-			if i == p.focus {
+			if i == p.focus && t.NoColor { // no colour to mark it
+				sw += t.TabActive.Render("[" + c.name + "]")
+			} else if i == p.focus {
 				sw += t.TabActive.Render(c.name)
 			} else {
 				sw += t.TabIdle.Render(c.name)
@@ -708,30 +710,13 @@ func (p *queryPane) inputView(w int) string {
 
 // paste inserts pasted text (or a burst of runes) in one step: line breaks become spaces
 // and what passes the field's limit is cut with a notice, so a long paste neither takes
-// seconds of per-key redraws nor spills into the keys typed after it.
+// seconds of per-key redraws nor submits the query half-way (a pasted newline).
 func (p *queryPane) paste(msg tea.KeyMsg) tea.Cmd {
-	s := oneLine(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, string(msg.Runes)))
-	pos := p.in.Position()
-	cur := []rune(p.in.Value())
-	room := queryLimit - len(cur)
-	rs := []rune(s)
-	cut := 0
-	if len(rs) > room {
-		cut = len(rs) - max(room, 0)
-		rs = rs[:max(room, 0)]
-	}
-	next := append(append(append([]rune{}, cur[:pos]...), rs...), cur[pos:]...)
-	p.in.SetValue(string(next))
-	p.in.SetCursor(pos + len(rs))
+	n, cut := p.in.paste(msg.Runes)
 	if cut > 0 {
 		p.a.setStatus(lvlWarn, "pasted text cut to the query limit of %d characters (%d dropped)", queryLimit, cut)
 	} else {
-		p.a.setStatus(lvlInfo, "pasted %d characters: enter searches, esc leaves the field", len(rs))
+		p.a.setStatus(lvlInfo, "pasted %d characters: enter searches, esc leaves the field", n)
 	}
 	return nil
 }

@@ -351,6 +351,8 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 			} else {
 				p.a.setStatus(lvlInfo, "%s = %s", f.label, f.get(&p.cfg))
 			}
+		case msg.Paste || len(msg.Runes) > 1:
+			p.edit.paste(msg.Runes)
 		default:
 			return p.edit.Update(msg)
 		}
@@ -565,9 +567,9 @@ func (p *trainingPane) finish(err error, dir string) tea.Cmd {
 	}
 	switch {
 	case err == nil:
-		p.a.setStatus(lvlOK, "training finished → %s", r.dir)
+		p.a.setStatus(lvlOK, "training finished → %s (Runs 5 lists it)", shortPath(r.dir, 60))
 	case errors.Is(err, context.Canceled):
-		p.a.setStatus(lvlWarn, "training stopped; checkpoint kept in %s", r.dir)
+		p.a.setStatus(lvlWarn, "training stopped; checkpoint kept in %s (r in Runs 5 resumes it)", shortPath(r.dir, 60))
 	default:
 		p.a.setStatus(lvlErr, "training failed: %v", err)
 		return nil
@@ -739,7 +741,7 @@ func (p *trainingPane) runHeader(w int) string {
 		c.Preset, c.Mode, c.Pooling, c.Head, lab.FormatLosses(c.Losses), c.Tau, c.Negatives, c.Epochs, c.Batch, c.LR, c.MaxLen)
 	s := " " + state + "  " + t.Text.Render(cfg)
 	if r.dir != "" {
-		s += t.Muted.Render("  → " + r.dir)
+		s += t.Muted.Render("  → " + shortPath(r.dir, 40))
 	}
 	return trunc(s, w)
 }
