@@ -73,7 +73,7 @@ func TestEndToEndTmux(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	s := tmuxSession{t: t, socket: fmt.Sprintf("arslab-e2e-%d", os.Getpid())}
-	cmd := fmt.Sprintf("cd %s && TERM=xterm-256color %s --runs %s; echo arslab exited $?; sleep 60", dir, bin, filepath.Join(dir, "runs"))
+	cmd := fmt.Sprintf("cd %s && XDG_CONFIG_HOME=%s TERM=xterm-256color %s --runs %s; echo arslab exited $?; sleep 60", dir, filepath.Join(dir, "config"), bin, filepath.Join(dir, "runs"))
 	s.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmd)
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 
@@ -116,6 +116,19 @@ func TestEndToEndTmux(t *testing.T) {
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("want one checkpoint in runs/, got %v (%v)\n%s", runs, err, scr)
 	}
+
+	// The Runs pane lists the run just trained, finished, with its loss sparkline; ? shows
+	// the Runs keymap first.
+	s.keys("5")
+	scr = s.waitFor(10*time.Second, "[5 Runs]", "1 in ", "tiny·ars", "✓", "Loss of")
+	s.keys("?")
+	s.waitFor(5*time.Second, "Runs (this pane)", "open as model", "trash (asks)")
+	s.keys("?")
+
+	// The Datasets pane's chooser: recent datasets and the file picker at the working directory.
+	s.keys("1", "o")
+	s.waitFor(5*time.Second, "Browse", "runs")
+	s.keys("Escape")
 
 	s.keys("q")
 	s.waitFor(10*time.Second, "arslab exited 0")

@@ -72,7 +72,9 @@ func (p *runsPane) applyTheme() { styleBar(&p.bar, p.a.theme) }
 // dirs are the folders listed: the app's runs folder and ./runs.
 func (p *runsPane) dirs() []string {
 	ds := []string{p.a.opts.RunsDir}
-	if filepath.Clean(p.a.opts.RunsDir) != "runs" {
+	a1, err1 := filepath.Abs(p.a.opts.RunsDir)
+	a2, err2 := filepath.Abs("runs")
+	if err1 != nil || err2 != nil || a1 != a2 {
 		ds = append(ds, "runs")
 	}
 	return ds
@@ -324,7 +326,11 @@ func (p *runsPane) view(w, h int) string {
 	if !p.listed {
 		p.refresh()
 	}
-	where := strings.Join(p.dirs(), ", ")
+	var shown []string
+	for _, d := range p.dirs() {
+		shown = append(shown, shortPath(d, 40))
+	}
+	where := strings.Join(shown, ", ")
 	head := " " + t.Title.Render("Runs") + t.Muted.Render(fmt.Sprintf("  %d in %s", len(p.runs), where))
 	if len(p.compare) > 0 {
 		head += t.Muted.Render(fmt.Sprintf(" · %d compared", len(p.compare)))
@@ -352,11 +358,12 @@ func (p *runsPane) view(w, h int) string {
 			t.Key.Render("y")+t.Muted.Render(" move · ")+t.Key.Render("n")+t.Muted.Render(" keep"))
 	}
 	// The table: name, date, preset·head, losses, data, steps, best dev, loss sparkline.
-	const dateW, phW, lossW, stepW, bestW = 11, 8, 11, 8, 8
-	longest, dataW := 4, 4
+	const dateW, phW, lossW, bestW = 11, 8, 11, 8
+	longest, dataW, stepW := 4, 4, 7
 	for _, r := range p.runs {
 		longest = max(longest, width(r.Name))
 		dataW = max(dataW, min(width(r.Data), 10))
+		stepW = max(stepW, min(width(fmt.Sprintf("%d/%d ✓", r.Step, r.Total)), 15))
 	}
 	rest := w - 3 - dateW - phW - lossW - dataW - stepW - bestW - 8
 	nameW := min(longest, max(rest-6, 12))
