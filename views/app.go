@@ -244,7 +244,17 @@ func (a *App) setActive(id paneID) {
 }
 
 // addModel registers a model trained or opened in this session and selects it.
+// A model of the same name (a run reopened after more training) is replaced.
 func (a *App) addModel(nr lab.Model) {
+	for i, m := range a.extraModels {
+		if m.Name == nr.Name {
+			a.extraModels[i] = nr
+			a.model = len(a.ws.Models) + i
+			a.query.cache = map[string]explained{}
+			a.query.searchNow()
+			return
+		}
+	}
 	a.extraModels = append(a.extraModels, nr)
 	a.model = len(a.models()) - 1
 	a.query.searchNow()

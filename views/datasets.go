@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -661,7 +662,14 @@ func (p *datasetsPane) chooserView(w, h int) string {
 		}
 		lines = append(lines, "")
 	}
-	head := " " + focus(!p.onRecent, "Browse ") + t.Text.Render(shortPath(p.picker.CurrentDirectory, w-30))
+	dir := shortPath(p.picker.CurrentDirectory, w-30)
+	if abs, err := filepath.Abs(p.picker.CurrentDirectory); err == nil && dir == "." {
+		dir = "the working directory, " + shortPath(abs, w-55) // "." alone says nothing
+		if home, err := os.UserHomeDir(); err == nil && strings.HasPrefix(abs, home+"/") {
+			dir = "the working directory, ~" + strings.TrimPrefix(abs, home)
+		}
+	}
+	head := " " + focus(!p.onRecent, "Browse ") + t.Text.Render(trunc(dir, w-30))
 	if len(p.recent) > 0 {
 		head += t.Subtle.Render("  tab → recent")
 	}
