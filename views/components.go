@@ -45,12 +45,16 @@ func wrapStyled(st lipgloss.Style, s string, w int, pre string) []string {
 // shortPath writes a path in at most w cells: relative to the working directory or ~ when
 // shorter, then with the middle elided ("datasets/…/arcd/arcd-train.json") so that the
 // start and the file name stay readable.
-func shortPath(p string, w int) string {
+func shortPath(p string, w int) string { return elidePath(p, w, true) }
+
+// elidePath is shortPath; relative says whether a path under the working directory may be
+// written relative to it.
+func elidePath(p string, w int, relative bool) string {
 	if p == "" || w <= 0 {
 		return ""
 	}
 	if abs, err := filepath.Abs(p); err == nil {
-		if wd, err := os.Getwd(); err == nil {
+		if wd, err := os.Getwd(); err == nil && relative {
 			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") && len(rel) < len(p) {
 				p = rel
 			}

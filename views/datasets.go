@@ -477,7 +477,9 @@ func (p *datasetsPane) statsView(d *datasets.Dataset, s datasets.Stats, w, h int
 	lines = append(lines, "")
 	lines = append(lines, " "+t.Title.Render("Passage length")+t.Muted.Render(" (tokens, title + text)"))
 	pl := s.PassageLen
-	lines = append(lines, " "+t.Muted.Render(fmt.Sprintf("mean %.1f · median %g · p95 %d · max %d", pl.Mean, pl.Median, pl.P95, pl.Max)))
+	for _, l := range wrap(fmt.Sprintf("mean %.1f · median %g · p95 %d · max %d", pl.Mean, pl.Median, pl.P95, pl.Max), w-1) {
+		lines = append(lines, " "+t.Muted.Render(l)) // wrapped, not cut, in a narrow column
+	}
 	// The histogram's buckets are the dataset statistics' own (the same as `arslab dataset
 	// stats`), without the empty ones at either end.
 	lo, hi := 0, len(s.PassageHist)-1
@@ -664,10 +666,7 @@ func (p *datasetsPane) chooserView(w, h int) string {
 	}
 	dir := shortPath(p.picker.CurrentDirectory, w-30)
 	if abs, err := filepath.Abs(p.picker.CurrentDirectory); err == nil && dir == "." {
-		dir = "the working directory, " + shortPath(abs, w-55) // "." alone says nothing
-		if home, err := os.UserHomeDir(); err == nil && strings.HasPrefix(abs, home+"/") {
-			dir = "the working directory, ~" + strings.TrimPrefix(abs, home)
-		}
+		dir = "the working directory, " + elidePath(abs, w-55, false) // "." alone says nothing
 	}
 	head := " " + focus(!p.onRecent, "Browse ") + t.Text.Render(trunc(dir, w-30))
 	if len(p.recent) > 0 {
