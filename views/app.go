@@ -548,14 +548,10 @@ func (a *App) helpView(w, h int) string {
 	var blocks [][]string
 	colW := 0
 	for _, g := range groups {
-		lines := []string{t.Title.Render(g.title)}
-		kw := 0
-		for _, k := range g.keys {
-			kw = max(kw, width(k.Help().Key))
-		}
-		for _, k := range g.keys {
-			lines = append(lines, t.Key.Render(padRight(k.Help().Key, kw))+"  "+t.Desc.Render(k.Help().Desc))
-		}
+		// Each keymap is laid out by bubbles' help (one column: keys, then descriptions).
+		full := help.New()
+		full.Styles, full.FullSeparator = a.help.Styles, "  "
+		lines := append([]string{t.Title.Render(g.title)}, strings.Split(full.FullHelpView([][]key.Binding{g.keys}), "\n")...)
 		for _, l := range lines {
 			colW = max(colW, width(l))
 		}
