@@ -120,7 +120,7 @@ func TestEndToEndTmux(t *testing.T) {
 	// The Runs pane lists the run just trained, finished, with its loss sparkline; ? shows
 	// the Runs keymap first.
 	s.keys("5")
-	scr = s.waitFor(10*time.Second, "[5 Runs]", "1 in ", "tiny·ars", "✓", "Loss of")
+	scr = s.waitFor(10*time.Second, "Runs  1 in", "tiny·ars", "✓", "Loss of", "best dev MRR@10")
 	s.keys("?")
 	s.waitFor(5*time.Second, "Runs (this pane)", "open as model", "trash (asks)")
 	s.keys("?")
