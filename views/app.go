@@ -510,7 +510,7 @@ func (a *App) statusView(w int) []string {
 }
 
 // statusMaxLines bounds a wrapped error or warning.
-const statusMaxLines = 4
+const statusMaxLines = 6
 
 func (a *App) hintsView(w int) string {
 	a.help.Width = w - 1
