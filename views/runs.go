@@ -95,8 +95,7 @@ func (p *runsPane) hints() []key.Binding {
 	if p.confirm != "" {
 		return []key.Binding{p.keys.Yes, p.keys.No}
 	}
-	ks := []key.Binding{p.keys.Open, p.keys.Resume, p.keys.Compare, p.keys.Delete}
-	return ks
+	return []key.Binding{p.keys.Open, p.keys.Resume, p.keys.Compare, p.keys.Delete}
 }
 
 func (p *runsPane) selected() (lab.RunInfo, bool) {
@@ -108,11 +107,6 @@ func (p *runsPane) selected() (lab.RunInfo, bool) {
 
 func (p *runsPane) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case runOpenProgressMsg:
-		if msg.dir == p.opening {
-			p.openDone, p.openTotal = msg.done, msg.total
-		}
-		return nil
 	case runOpenStep:
 		if msg.dir != p.opening {
 			return nil
@@ -121,10 +115,6 @@ func (p *runsPane) update(msg tea.Msg) tea.Cmd {
 		return waitRunOpen(msg.prog, msg.res)
 	case runOpenedMsg:
 		return p.opened(msg)
-	case progress.FrameMsg:
-		m, cmd := p.bar.Update(msg)
-		p.bar = m.(progress.Model)
-		return cmd
 	case tea.MouseMsg:
 		switch msg.Button {
 		case tea.MouseButtonWheelUp:

@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -190,5 +189,21 @@ func TestSparkline(t *testing.T) {
 	if width(s) != 10 {
 		t.Errorf("sparkline of 100 points in 10 cells is %d wide", width(s))
 	}
-	_ = fmt.Sprint
+}
+
+func TestRunsOpeningShowsProgress(t *testing.T) {
+	runsFixture(t)
+	a := newTestApp(t, Options{Engine: fakeEngine{}})
+	drive(a, kp("5"))
+	a.runs.opening, a.runs.openDone, a.runs.openTotal = a.runs.runs[0].Dir, 6, 12
+	v := ansi.Strip(a.View())
+	if !strings.Contains(v, "opening 20261129-032000-tiny-ars  6/12 passages") || !strings.Contains(v, "█░") {
+		t.Errorf("no progress while a run is opened:\n%s", v)
+	}
+	// A second open while one is running is refused with a notice, not queued silently.
+	drive(a, kp("down"), kp("enter"))
+	if !strings.Contains(a.statusText, "already opening") {
+		t.Errorf("status = %q", a.statusText)
+	}
+	checkSize(t, "opening", a.View(), 100, 30)
 }
