@@ -121,3 +121,24 @@ func TestDatasetSplitChoice(t *testing.T) {
 		t.Errorf("the choice does not cycle back: %s", got)
 	}
 }
+
+// TestResizeNewViews checks the Runs pane (with runs and a comparison), the chooser and a
+// wrapped error at every size: exactly the screen, never wider.
+func TestResizeNewViews(t *testing.T) {
+	a := pickerApp(t, Options{})
+	wd, _ := os.Getwd()
+	runsFixture(t)
+	drive(a, kp("5"), kp("c"), kp("down"), kp("c"))
+	os.Chdir(wd)
+	a.setStatus(lvlErr, "%s", strings.Repeat("a long error that lists every supported format ", 12))
+	for _, sz := range [][2]int{{80, 24}, {100, 30}, {60, 20}, {132, 43}, {200, 60}} {
+		drive(a, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		a.active = paneRuns
+		checkSize(t, "runs "+sizeLabel(sz), a.View(), sz[0], sz[1])
+		a.active = paneDatasets
+		keys(a, "o")
+		checkSize(t, "chooser "+sizeLabel(sz), a.View(), sz[0], sz[1])
+		keys(a, "esc")
+		a.setStatus(lvlErr, "%s", strings.Repeat("a long error that lists every supported format ", 12))
+	}
+}
