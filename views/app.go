@@ -431,7 +431,7 @@ func (a *App) headerView(w int) string {
 	left := t.HeaderBrand.Render(" ◆ ARS Lab ")
 	info := " no dataset"
 	if d := a.ws.Data; d != nil {
-		info = fmt.Sprintf(" %s · %d passages · %d queries", d.Name, len(d.Passages), len(d.Queries))
+		info = fmt.Sprintf(" %s · %d passages · %d queries", a.disp(d.Name), len(d.Passages), len(d.Queries))
 	}
 	model := "BM25"
 	if m, ok := a.currentModel(); ok {
