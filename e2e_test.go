@@ -93,6 +93,23 @@ func TestEndToEndTmux(t *testing.T) {
 	s.keys("/", "C-u", "ما هو أطول نهر في العالم", "Enter")
 	s.waitFor(10*time.Second, "judged query q-ar-geo-001", "ar-geo-001 · \ufede\ufef4\ufee8\ufedf\ufe8d \ufeae\ufeec\ufee7")
 
+	// A 5,000-character bracketed paste lands in the query at once (cut to the field's
+	// limit, line breaks as spaces), and the keys after it drive the panes again.
+	paste := filepath.Join(dir, "paste.txt")
+	if err := os.WriteFile(paste, []byte(strings.Repeat("which planet is red\n", 250)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.keys("/")
+	s.run("load-buffer", paste)
+	start := time.Now()
+	s.run("paste-buffer", "-p", "-t", "e2e")
+	s.waitFor(5*time.Second, "pasted text cut to the query limit")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the paste took %v", d)
+	}
+	s.keys("Enter", "4")
+	s.waitFor(5*time.Second, "Top-k accuracy")
+
 	// Training pane: negatives hard:3, 1 epoch, max_len 32, then start.
 	s.keys("Escape", "2")
 	s.waitFor(5*time.Second, "Training config")
