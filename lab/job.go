@@ -48,6 +48,7 @@ func StartJob(parent context.Context, fn TrainFunc) *Job {
 // there). The command line trains this way; the panes go through Workspace.Train.
 func Train(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, resume bool) *Job {
 	return StartJob(ctx, func(ctx context.Context, events chan<- train.Event) error {
+		writeRunData(out, d)
 		return train.Run(ctx, cfg, d, out, resume, events)
 	})
 }

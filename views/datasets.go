@@ -3,6 +3,9 @@ package views
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -10,9 +13,12 @@ import (
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/text"
 	"github.com/arslab/arslab/lab"
+	"github.com/charmbracelet/bubbles/filepicker"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 )
 
 // Messages of a dataset load; gen ties them to the load that sent them.
@@ -34,6 +40,15 @@ type datasetsPane struct {
 	keys datasetKeys
 	in   *input
 	spin spinner.Model
+	bar  progress.Model
+
+	// The chooser: recent paths above bubbles' file picker, rooted at the working directory.
+	choosing   bool
+	onRecent   bool // the focus is on the recent list (tab switches)
+	recent     []string
+	recentSel  int
+	picker     filepicker.Model
+	pickerRoot string
 
 	cursor int // selected query
 	offset int // first visible line of the query list
@@ -55,28 +70,91 @@ func newDatasetsPane(a *App) *datasetsPane {
 		p.in.SetValue(d.Source)
 	}
 	p.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
+	p.bar = newBar()
 	return p
+}
+
+// newPicker is a file picker at dir that selects files and folders (a BEIR dataset is a
+// folder): enter picks the entry under the cursor, →/l opens a folder, ←/h goes up.
+func (p *datasetsPane) newPicker(dir string) filepicker.Model {
+	fp := filepicker.New()
+	fp.CurrentDirectory = dir
+	fp.DirAllowed, fp.FileAllowed = true, true
+	fp.Cursor = "▸"
+	fp.ShowPermissions, fp.ShowSize = false, false
+	fp.AutoHeight = false
+	fp.SetHeight(10)
+	km := filepicker.DefaultKeyMap()
+	km.Back = key.NewBinding(key.WithKeys("left", "h", "backspace"), key.WithHelp("←/h", "parent folder"))
+	km.Open = key.NewBinding(key.WithKeys("right", "l", "enter"), key.WithHelp("→/l", "open folder"))
+	fp.KeyMap = km
+	p.stylePicker(&fp)
+	return fp
+}
+
+func (p *datasetsPane) stylePicker(fp *filepicker.Model) {
+	t := p.a.theme
+	st := filepicker.DefaultStylesWithRenderer(p.a.r)
+	st.Cursor, st.Selected = t.Accent, t.Selected
+	st.Directory, st.File, st.Symlink = t.Title, t.Text, t.Muted
+	st.FileSize = t.Muted.Width(7).Align(lipgloss.Right)
+	st.EmptyDirectory = t.Muted.PaddingLeft(2).SetString("(empty folder)")
+	st.DisabledFile, st.DisabledCursor, st.DisabledSelected = t.Subtle, t.Subtle, t.Subtle
+	fp.Styles = st
+}
+
+// choose opens the chooser: recent paths, and the file picker at the working directory.
+func (p *datasetsPane) choose() tea.Cmd {
+	if p.a.opts.ReadOnly {
+		p.a.setStatus(lvlWarn, "read-only demo: loading datasets is disabled")
+		return nil
+	}
+	if p.pickerRoot == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			wd = "."
+		}
+		p.pickerRoot = wd
+		p.picker = p.newPicker(wd)
+	}
+	p.recent = p.a.loadRecent()
+	p.recentSel = 0
+	p.onRecent = len(p.recent) > 0
+	p.choosing = true
+	p.a.setStatus(lvlInfo, "choose a dataset: enter loads it, → opens a folder, tab recent ↔ browse, esc closes")
+	return p.picker.Init()
 }
 
 func (p *datasetsPane) applyTheme() {
 	t := p.a.theme
 	p.in.style(t.InputPrompt, t.InputText, t.Placeholder, t.Cursor)
 	p.spin.Style = t.Accent
+	styleBar(&p.bar, t)
+	if p.pickerRoot != "" {
+		p.stylePicker(&p.picker)
+	}
 }
 
 func (p *datasetsPane) reset() {
 	p.cursor, p.offset = 0, 0
 }
 
-func (p *datasetsPane) capturing() bool { return p.in.Focused() }
+func (p *datasetsPane) capturing() bool { return p.in.Focused() || p.choosing }
 
 func (p *datasetsPane) bindings() []key.Binding { return p.keys.list() }
 
 func (p *datasetsPane) hints() []key.Binding {
-	if p.in.Focused() {
+	switch {
+	case p.in.Focused():
 		return []key.Binding{p.keys.Load, p.keys.Cancel}
+	case p.choosing:
+		return []key.Binding{p.keys.Pick, p.keys.OpenDir, p.keys.Parent, p.keys.Switch, p.keys.Cancel}
 	}
-	return []key.Binding{p.keys.Edit, p.keys.Down}
+	ks := []key.Binding{p.keys.Browse, p.keys.Edit, p.keys.Ask, p.keys.Down}
+	if p.a.ws.Data != nil && len(presentSplits(p.a.ws.Stats())) > 1 {
+		ks = append(ks, p.keys.Split)
+	}
+	return ks
 }
 
 func (p *datasetsPane) update(msg tea.Msg) tea.Cmd {
@@ -110,7 +188,50 @@ func (p *datasetsPane) update(msg tea.Msg) tea.Cmd {
 	if p.in.Focused() {
 		return p.in.Update(msg)
 	}
+	if p.pickerRoot != "" { // the picker's directory listings
+		var cmd tea.Cmd
+		p.picker, cmd = p.picker.Update(msg)
+		return cmd
+	}
 	return nil
+}
+
+// chooserKey drives the chooser: the recent list or the file picker.
+func (p *datasetsPane) chooserKey(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.keys.Cancel):
+		p.choosing = false
+		p.a.setStatus(lvlInfo, "kept %s", p.a.datasetName())
+		return nil
+	case key.Matches(msg, p.keys.Switch):
+		if len(p.recent) > 0 {
+			p.onRecent = !p.onRecent
+		}
+		return nil
+	}
+	if p.onRecent {
+		switch {
+		case key.Matches(msg, p.keys.Up):
+			p.recentSel = max(p.recentSel-1, 0)
+		case key.Matches(msg, p.keys.Down):
+			p.recentSel = min(p.recentSel+1, len(p.recent)-1)
+		case key.Matches(msg, p.keys.Pick):
+			p.choosing = false
+			path := p.recent[p.recentSel]
+			p.in.SetValue(path)
+			return p.load(path)
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	p.picker, cmd = p.picker.Update(msg)
+	if ok, path := p.picker.DidSelectFile(msg); ok {
+		p.choosing = false
+		p.picker.Path = ""
+		p.in.SetValue(path)
+		return p.load(path)
+	}
+	return cmd
 }
 
 func (p *datasetsPane) key(msg tea.KeyMsg) tea.Cmd {
@@ -122,18 +243,31 @@ func (p *datasetsPane) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, p.keys.Load):
 			p.in.Blur()
 			return p.load(strings.TrimSpace(p.in.Value()))
+		case msg.Paste || len(msg.Runes) > 1: // a pasted path: one step, no line breaks
+			if _, cut := p.in.paste(msg.Runes); cut > 0 {
+				p.a.setStatus(lvlWarn, "pasted path cut to %d characters", p.in.CharLimit)
+			}
+			return nil
 		}
 		return p.in.Update(msg)
 	}
+	if p.choosing {
+		return p.chooserKey(msg)
+	}
 	switch {
+	case key.Matches(msg, p.keys.Browse):
+		return p.choose()
 	case key.Matches(msg, p.keys.Edit):
 		if p.a.opts.ReadOnly {
 			p.a.setStatus(lvlWarn, "read-only demo: loading datasets is disabled")
 			return nil
 		}
+		p.in.CursorEnd()
 		return p.in.Focus()
-	case key.Matches(msg, p.keys.Load):
-		return p.load(strings.TrimSpace(p.in.Value()))
+	case key.Matches(msg, p.keys.Ask):
+		return p.ask()
+	case key.Matches(msg, p.keys.Split):
+		p.a.cycleEvalSplit()
 	case key.Matches(msg, p.keys.Up):
 		p.move(-1)
 	case key.Matches(msg, p.keys.Down):
@@ -164,7 +298,7 @@ func (p *datasetsPane) load(path string) tea.Cmd {
 		p.a.setStatus(lvlWarn, "loading datasets is not available in this build")
 		return nil
 	case path == "":
-		p.a.setStatus(lvlWarn, "type a dataset path first (press o)")
+		p.a.setStatus(lvlWarn, "choose a dataset first (o browses, e types a path)")
 		return nil
 	case p.loading:
 		p.a.setStatus(lvlWarn, "already loading %s", p.loadPath)
@@ -176,7 +310,7 @@ func (p *datasetsPane) load(path string) tea.Cmd {
 	p.cancel = cancel
 	p.loading, p.loadPath, p.done, p.total = true, path, 0, 0
 	p.loadStart = p.a.now()
-	p.a.setStatus(lvlInfo, "loading %s…", path)
+	p.a.setStatus(lvlInfo, "loading %s…", shortPath(path, 70))
 
 	prog := make(chan loadProgressMsg, 1)
 	res := make(chan loadDoneMsg, 1)
@@ -224,15 +358,18 @@ func (p *datasetsPane) loaded(msg loadDoneMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
 		p.lastErr = msg.err
-		p.a.setStatus(lvlErr, "could not load %s: %v (the previous dataset stays loaded)", p.loadPath, msg.err)
+		p.a.setStatus(lvlErr, "could not load %s (the previous dataset stays loaded): %v", shortPath(p.loadPath, 60), msg.err)
 	case msg.ws == nil || msg.ws.Data == nil:
 		p.a.setStatus(lvlErr, "could not load %s: the loader returned no data", p.loadPath)
 	default:
 		p.lastErr = nil
 		p.a.setWorkspace(msg.ws)
+		if rs, err := p.a.rememberRecent(p.loadPath); err == nil {
+			p.recent = rs
+		}
 		d := msg.ws.Data
 		p.a.setStatus(lvlOK, "loaded %s: %d passages, %d queries in %s", d.Name, len(d.Passages), len(d.Queries),
-			msg.took.Round(time.Millisecond))
+			lab.FormatTook(msg.took))
 	}
 	return nil
 }
@@ -247,9 +384,12 @@ func (p *datasetsPane) view(w, h int) string {
 		p.in.setWidth(max(w-width(p.in.Prompt)-3, 1))
 		top = append(top, " "+p.in.View())
 	default:
-		hint := "(o to edit · enter to load)"
-		p.in.setWidth(max(min(width(p.in.Value())+1, w-width(p.in.Prompt)-width(hint)-5), 1))
-		top = append(top, " "+p.in.View()+"  "+t.Subtle.Render(hint))
+		hint := "(o browse · e type a path)"
+		src := ""
+		if d := p.a.ws.Data; d != nil {
+			src = d.Source
+		}
+		top = append(top, " "+p.in.PromptStyle.Render(p.in.Prompt)+t.Text.Render(shortPath(src, w-width(p.in.Prompt)-width(hint)-5))+"  "+t.Subtle.Render(hint))
 	}
 	switch {
 	case p.loading:
@@ -261,18 +401,21 @@ func (p *datasetsPane) view(w, h int) string {
 		} else if p.done > 0 {
 			line += fmt.Sprintf("  %d", p.done)
 		}
-		top = append(top, line+"  "+progressBar(frac, max(w-width(line)-4, 10), t.Accent, t.Subtle))
-	case p.lastErr != nil:
-		top = append(top, " "+t.Error.Render("✗ "+oneLine(p.lastErr.Error())))
+		top = append(top, line+"  "+barView(&p.bar, frac, max(w-width(line)-4, 10)))
+	case p.lastErr != nil: // in full, wrapped: the list of supported formats is in it
+		top = append(top, wrapStyled(t.Error, "✗ "+p.lastErr.Error(), w-2, " ")...)
 	default:
 		top = append(top, " "+t.Subtle.Render(strings.Repeat("─", max(w-2, 0))))
 	}
 	bodyH := h - len(top)
+	if p.choosing {
+		return strings.Join(top, "\n") + "\n" + p.chooserView(w, bodyH)
+	}
 	d := p.a.ws.Data
 	if d == nil {
 		msg := "No dataset loaded."
 		if !p.a.opts.ReadOnly {
-			msg += " Press o, type a path and press enter."
+			msg += " Press o to browse for one, or e to type its path."
 		}
 		return strings.Join(top, "\n") + "\n\n " + t.Muted.Render(msg)
 	}
@@ -293,17 +436,29 @@ func (p *datasetsPane) statsView(d *datasets.Dataset, s datasets.Stats, w, h int
 		title += " (" + d.Format + ")"
 	}
 	lines = append(lines, " "+t.Title.Render(title))
-	lines = append(lines, " "+lab("source")+t.Text.Render(d.Source))
+	lines = append(lines, " "+lab("source")+t.Text.Render(shortPath(d.Source, w-12)))
 	lines = append(lines, " "+lab("passages")+t.Text.Render(fmt.Sprintf("%d", s.Passages)))
 	lines = append(lines, " "+lab("queries")+t.Text.Render(fmt.Sprintf("%d", s.Queries)))
 	splits := presentSplits(s)
+	chosen := p.a.evalSplitsFor(d)
 	for i, sp := range splits {
 		l := ""
 		if i == 0 {
 			l = "qrels"
 		}
 		c := s.Splits[sp]
-		lines = append(lines, " "+lab(l)+t.Text.Render(fmt.Sprintf("%-5s %d q · %d relevant", sp, c.Queries, c.Relevant)))
+		mark, st := "  ", t.Text
+		if slices.Contains(chosen, sp) {
+			mark, st = "● ", t.Accent
+		}
+		lines = append(lines, " "+lab(l)+st.Render(mark)+t.Text.Render(fmt.Sprintf("%-5s %d q · %d relevant", sp, c.Queries, c.Relevant)))
+	}
+	if len(splits) > 0 {
+		what := "● evaluated"
+		if len(splits) > 1 {
+			what += " · s picks"
+		}
+		lines = append(lines, " "+lab("")+t.Muted.Render(what))
 	}
 	if len(splits) == 0 {
 		lines = append(lines, " "+lab("qrels")+t.Warn.Render("none (nothing to evaluate)"))
@@ -322,7 +477,9 @@ func (p *datasetsPane) statsView(d *datasets.Dataset, s datasets.Stats, w, h int
 	lines = append(lines, "")
 	lines = append(lines, " "+t.Title.Render("Passage length")+t.Muted.Render(" (tokens, title + text)"))
 	pl := s.PassageLen
-	lines = append(lines, " "+t.Muted.Render(fmt.Sprintf("mean %.1f · median %g · p95 %d · max %d", pl.Mean, pl.Median, pl.P95, pl.Max)))
+	for _, l := range wrap(fmt.Sprintf("mean %.1f · median %g · p95 %d · max %d", pl.Mean, pl.Median, pl.P95, pl.Max), w-1) {
+		lines = append(lines, " "+t.Muted.Render(l)) // wrapped, not cut, in a narrow column
+	}
 	// The histogram's buckets are the dataset statistics' own (the same as `arslab dataset
 	// stats`), without the empty ones at either end.
 	lo, hi := 0, len(s.PassageHist)-1
@@ -403,9 +560,10 @@ func (p *datasetsPane) queriesView(d *datasets.Dataset, w, h int) string {
 			sp = "—"
 		}
 		tag := t.Muted.Render(fmt.Sprintf("%-5s", sp))
-		line := tag + " " + t.Text.Render(oneLine(q.Text))
+		qt := p.a.disp(oneLine(q.Text)) // shaped and reordered like the passages
+		line := tag + " " + t.Text.Render(qt)
 		if qi == p.cursor {
-			line = t.Selected.Render("▸ " + padRight(fmt.Sprintf("%-5s %s", sp, oneLine(q.Text)), w-2))
+			line = t.Selected.Render("▸ " + padRight(fmt.Sprintf("%-5s %s", sp, qt), w-2))
 		} else {
 			line = "  " + line
 		}
@@ -416,12 +574,9 @@ func (p *datasetsPane) queriesView(d *datasets.Dataset, w, h int) string {
 				break
 			}
 			ps := d.Passages[pi]
-			txt := ps.Text
-			if ps.Title != "" {
-				txt = ps.Title + " — " + ps.Text
-			}
-			items = append(items, item{"    " + t.Relevant.Render("✓") + " " + t.Muted.Render(ps.ID) + " " +
-				p.a.para(oneLine(txt), pw-3-width(ps.ID), 1, nil, t.Muted)[0], qi})
+			id := passageLabel(ps) // "p190 · title": an opaque SQuAD id gets its article
+			items = append(items, item{"    " + t.Relevant.Render("✓") + " " + t.Muted.Render(p.a.disp(id)) + " " +
+				p.a.para(oneLine(ps.Text), pw-3-width(id), 1, nil, t.Muted)[0], qi})
 		}
 	}
 	rows := h - 1
@@ -449,5 +604,85 @@ func (p *datasetsPane) queriesView(d *datasets.Dataset, w, h int) string {
 	for i := p.offset; i < len(items) && len(lines) < h; i++ {
 		lines = append(lines, items[i].line)
 	}
+	return fitLines(lines, w, h)
+}
+
+// passageLabel names a passage by id and, when it has one, title: "p190 · Cairo".
+func passageLabel(ps datasets.Passage) string {
+	if ps.Title == "" || ps.Title == ps.ID {
+		return ps.ID
+	}
+	return ps.ID + " · " + oneLine(ps.Title)
+}
+
+// splitNames writes splits as "dev + test".
+func splitNames(sps []datasets.Split) string {
+	parts := make([]string, len(sps))
+	for i, sp := range sps {
+		parts[i] = string(sp)
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, " + ")
+}
+
+// ask sends the selected question to the Query pane and answers it there.
+func (p *datasetsPane) ask() tea.Cmd {
+	d := p.a.ws.Data
+	if d == nil || p.cursor >= len(d.Queries) {
+		return nil
+	}
+	p.a.query.in.SetValue(oneLine(d.Queries[p.cursor].Text))
+	p.a.setActive(paneQuery)
+	return p.a.query.search()
+}
+
+// chooserView is the recent datasets above the file picker.
+func (p *datasetsPane) chooserView(w, h int) string {
+	t := p.a.theme
+	var lines []string
+	focus := func(on bool, s string) string {
+		if on {
+			return t.Title.Render("▌" + s)
+		}
+		return t.Muted.Render(" " + s)
+	}
+	if len(p.recent) > 0 {
+		lines = append(lines, " "+focus(p.onRecent, "Recent datasets")+t.Subtle.Render("  tab → browse files"))
+		for i, r := range p.recent {
+			if i >= 5 {
+				lines = append(lines, t.Subtle.Render(fmt.Sprintf("    … %d more", len(p.recent)-5)))
+				break
+			}
+			s := shortPath(r, w-6)
+			if p.onRecent && i == p.recentSel {
+				lines = append(lines, t.Selected.Render(padRight("  ▸ "+s, w-1)))
+			} else {
+				lines = append(lines, "    "+t.Text.Render(s))
+			}
+		}
+		lines = append(lines, "")
+	}
+	dir := shortPath(p.picker.CurrentDirectory, w-30)
+	if abs, err := filepath.Abs(p.picker.CurrentDirectory); err == nil && dir == "." {
+		dir = "the working directory, " + elidePath(abs, w-55, false) // "." alone says nothing
+	}
+	head := " " + focus(!p.onRecent, "Browse ") + t.Text.Render(trunc(dir, w-30))
+	if len(p.recent) > 0 {
+		head += t.Subtle.Render("  tab → recent")
+	}
+	lines = append(lines, trunc(head, w))
+	lines = append(lines, " "+t.Subtle.Render(trunc("enter loads the file or folder under ▸ · →/l opens a folder · ←/h goes up · esc closes", w-2)))
+	room := h - len(lines)
+	if room < 2 {
+		return fitLines(lines, w, h)
+	}
+	p.picker.SetHeight(room)
+	pv := strings.TrimRight(p.picker.View(), "\n")
+	if p.onRecent {
+		pv = t.Subtle.Render(ansiStrip(pv))
+	}
+	lines = append(lines, strings.Split(pv, "\n")...)
 	return fitLines(lines, w, h)
 }

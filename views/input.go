@@ -44,12 +44,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// progressBar draws frac∈[0,1] over w cells with eighth-block resolution.
-func progressBar(frac float64, w int, full, empty lipgloss.Style) string {
-	bar := hbar(frac, w)
-	rest := w - width(bar)
-	return full.Render(bar) + empty.Render(strings.Repeat("░", max(rest, 0)))
-}
 
 // setWidth sets the cells the text and the cursor may use (textinput's Width counts the
 // text only, and the cursor after the last rune takes one more cell) and scrolls the text
@@ -61,4 +55,28 @@ func (in *input) setWidth(w int) {
 	}
 	in.Width = w
 	in.SetCursor(in.Position())
+}
+
+// paste inserts rs at the cursor in one step, control characters (line breaks, tabs) as
+// spaces, cut at the field's CharLimit. It returns the runes inserted and the runes cut.
+func (in *input) paste(rs []rune) (int, int) {
+	s := []rune(oneLine(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, string(rs))))
+	cur := []rune(in.Value())
+	pos := min(in.Position(), len(cur))
+	cut := 0
+	if in.CharLimit > 0 {
+		room := max(in.CharLimit-len(cur), 0)
+		if len(s) > room {
+			cut, s = len(s)-room, s[:room]
+		}
+	}
+	next := append(append(append([]rune{}, cur[:pos]...), s...), cur[pos:]...)
+	in.SetValue(string(next))
+	in.SetCursor(pos + len(s))
+	return len(s), cut
 }

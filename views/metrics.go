@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,7 +61,7 @@ func (p *metricsPane) hints() []key.Binding {
 
 // rows returns every row to show, sorted as chosen.
 func (p *metricsPane) rows() []lab.Row {
-	rows := append(append([]lab.Row(nil), p.a.ws.Results...), p.a.sessionRows...)
+	rows := lab.MergeRows(p.a.ws.Results, p.a.sessionRows)
 	if p.sortBy < 0 {
 		return rows
 	}
@@ -303,7 +304,39 @@ func (a *App) addRow(r lab.Row) {
 	a.sessionRows = append(a.sessionRows, r)
 }
 
-// evalSplits are the splits evaluated in a session: dev and test when judged.
+// evalSplitsFor are the splits the session evaluates on d: the one chosen in the Datasets
+// pane, else dev and test when judged (else whatever split is judged).
+func (a *App) evalSplitsFor(d *datasets.Dataset) []datasets.Split {
+	if a.evalSplit != "" && len(d.Qrels[a.evalSplit]) > 0 {
+		return []datasets.Split{a.evalSplit}
+	}
+	if sps := evalSplits(d); len(sps) > 0 {
+		return sps
+	}
+	if len(d.Qrels[datasets.Train]) > 0 {
+		return []datasets.Split{datasets.Train}
+	}
+	return nil
+}
+
+// cycleEvalSplit steps the evaluated split: dev + test (the default), then each judged split.
+func (a *App) cycleEvalSplit() {
+	d := a.ws.Data
+	if d == nil {
+		return
+	}
+	choices := []datasets.Split{""}
+	for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
+		if len(d.Qrels[sp]) > 0 {
+			choices = append(choices, sp)
+		}
+	}
+	i := slices.Index(choices, a.evalSplit)
+	a.evalSplit = choices[(i+1)%len(choices)]
+	a.setStatus(lvlInfo, "evaluating %s from now on: Metrics (4) v evaluates it", splitNames(a.evalSplitsFor(d)))
+}
+
+// evalSplits are the splits evaluated by default: dev and test when judged.
 func evalSplits(d *datasets.Dataset) []datasets.Split {
 	var out []datasets.Split
 	for _, sp := range []datasets.Split{datasets.Dev, datasets.Test} {
@@ -326,7 +359,7 @@ func (a *App) evaluateRetriever(name string, r engine.Retriever) tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	for _, sp := range evalSplits(d) {
+	for _, sp := range a.evalSplitsFor(d) {
 		sp := sp
 		cmds = append(cmds, func() tea.Msg {
 			m, err := eng.Evaluate(context.Background(), ws, r, sp)
@@ -345,8 +378,8 @@ func (a *App) evaluateAll() tea.Cmd {
 	case a.ws.Data == nil:
 		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
 		return nil
-	case len(evalSplits(a.ws.Data)) == 0:
-		a.setStatus(lvlWarn, "%s has no judged dev or test queries", a.ws.Data.Name)
+	case len(a.evalSplitsFor(a.ws.Data)) == 0:
+		a.setStatus(lvlWarn, "%s has no judged queries", a.ws.Data.Name)
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -356,7 +389,7 @@ func (a *App) evaluateAll() tea.Cmd {
 	for _, m := range a.models() {
 		cmds = append(cmds, a.evaluate(m.Name, m))
 	}
-	a.setStatus(lvlInfo, "evaluating %d retrievers on %v…", len(cmds), evalSplits(a.ws.Data))
+	a.setStatus(lvlInfo, "evaluating %d retrievers on %s…", len(cmds), splitNames(a.evalSplitsFor(a.ws.Data)))
 	return tea.Batch(cmds...)
 }
 
@@ -388,9 +421,15 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 		}
 		return s
 	}
-	headers := []string{" " + label(0, "Name"), label(1, "Split")}
+	mark := func(i int, s string) string { // the selected column, where no colour marks it
+		if i == p.col && t.NoColor {
+			return "[" + s + "]"
+		}
+		return s
+	}
+	headers := []string{mark(0, " "+label(0, "Name")), mark(1, label(1, "Split"))}
 	for i, c := range cols {
-		headers = append(headers, label(firstCol+i+2, c.label))
+		headers = append(headers, mark(firstCol+i+2, label(firstCol+i+2, c.label)))
 	}
 	cells := make([][]string, len(rows))
 	for ri, r := range rows {

@@ -16,6 +16,12 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
+// queryPlaceholder is the query field's hint when there is no last query to show.
+const queryPlaceholder = "type a question and press enter"
+
+// queryLimit is the longest query, in characters.
+const queryLimit = 1024
+
 // searchDepth is how many hits each retriever returns.
 const searchDepth = 10
 
@@ -55,11 +61,14 @@ type queryPane struct {
 
 	passage viewport.Model // the selected passage, scrollable
 	shown   string         // id of the passage in the viewport
+
+	drawn, drawnKey string // the results as last drawn, and the state they were drawn for
+	draws           int    // how often the results were drawn (tests)
 }
 
 func newQueryPane(a *App) *queryPane {
 	p := &queryPane{a: a, keys: newQueryKeys(), cache: map[string]explained{}}
-	p.in = newInput("query › ", "type a question and press enter", 1024)
+	p.in = newInput("query › ", queryPlaceholder, queryLimit)
 	p.reset()
 	return p
 }
@@ -105,7 +114,7 @@ func (p *queryPane) hints() []key.Binding {
 	if p.in.Focused() {
 		return []key.Binding{p.keys.Search, p.keys.Cancel}
 	}
-	ks := []key.Binding{p.keys.Edit, p.keys.Down}
+	ks := []key.Binding{p.keys.New, p.keys.Edit, p.keys.Down}
 	if len(p.cols) > 1 {
 		ks = append(ks, p.keys.Column)
 	}
@@ -191,7 +200,7 @@ func (p *queryPane) setResults(q string, cols []column) {
 	p.focus = 0
 	var parts []string
 	for _, c := range cols {
-		parts = append(parts, fmt.Sprintf("%s %d hits in %s", c.name, len(c.hits), c.took.Round(10*time.Microsecond)))
+		parts = append(parts, fmt.Sprintf("%s %d hits in %s", c.name, len(c.hits), lab.FormatTook(c.took)))
 	}
 	if len(cols) == 0 {
 		p.a.setStatus(lvlWarn, "no retriever available for this dataset")
@@ -224,19 +233,43 @@ func (p *queryPane) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// newQuery clears the field for a new question; the last one stays as its placeholder
+// (enter on the empty field asks it again, esc brings it back).
+func (p *queryPane) newQuery() tea.Cmd {
+	if last := strings.TrimSpace(p.in.Value()); last != "" {
+		p.in.Placeholder = last
+	}
+	p.in.SetValue("")
+	return p.in.Focus()
+}
+
+// restoreIfEmpty puts the last question back when the field was left empty.
+func (p *queryPane) restoreIfEmpty() {
+	if strings.TrimSpace(p.in.Value()) == "" && p.in.Placeholder != queryPlaceholder {
+		p.in.SetValue(p.in.Placeholder)
+	}
+	p.in.Placeholder = queryPlaceholder
+}
+
 func (p *queryPane) key(msg tea.KeyMsg) tea.Cmd {
 	if p.in.Focused() {
 		switch {
 		case key.Matches(msg, p.keys.Cancel):
 			p.in.Blur()
+			p.restoreIfEmpty()
 			return nil
 		case key.Matches(msg, p.keys.Search):
 			p.in.Blur()
+			p.restoreIfEmpty()
 			return p.search()
+		case msg.Paste || len(msg.Runes) > 1:
+			return p.paste(msg)
 		}
 		return p.in.Update(msg)
 	}
 	switch {
+	case key.Matches(msg, p.keys.New):
+		return p.newQuery()
 	case key.Matches(msg, p.keys.Edit):
 		p.in.CursorEnd()
 		return p.in.Focus()
@@ -309,7 +342,7 @@ func (p *queryPane) judgedQuery(q string) string {
 func (p *queryPane) view(w, h int) string {
 	t := p.a.theme
 	p.in.setWidth(max(w-width(p.in.Prompt)-4, 1))
-	lines := []string{" " + p.in.View()}
+	lines := []string{" " + p.inputView(w - 1)}
 	d := p.a.ws.Data
 	if d == nil {
 		lines = append(lines, "", " "+t.Muted.Render("No dataset loaded: open one in the Datasets pane (1)."))
@@ -323,6 +356,9 @@ func (p *queryPane) view(w, h int) string {
 			info = t.Muted.Render("free query: not in the dataset, so no ✓ judgements")
 		}
 	}
+	if v := p.in.Value(); p.in.Focused() && !p.a.bidi && hasRTL(v) {
+		info = t.Muted.Render("reads: ") + t.Text.Render(p.a.disp(oneLine(v)))
+	}
 	mode := "bidi: reordered here"
 	if p.a.bidi {
 		mode = "bidi: terminal"
@@ -333,6 +369,23 @@ func (p *queryPane) view(w, h int) string {
 		return fitLines(lines, w, h)
 	}
 	rest := h - len(lines)
+	// The results below do not change while a query is typed: draw them once per state, so
+	// that each key costs only the input line (a 5,000-key paste stays fast).
+	key := fmt.Sprint(w, rest, p.seq, p.focus, p.a.model, p.a.bidi, p.a.theme.Name, p.passage.YOffset, p.query, len(p.a.models()))
+	for _, c := range p.cols {
+		key += fmt.Sprint(" ", c.sel)
+	}
+	if key != p.drawnKey {
+		p.drawn, p.drawnKey = p.resultsView(w, rest), key
+		p.draws++
+	}
+	return fitLines(append(lines, p.drawn), w, h)
+}
+
+// resultsView is the result columns and the detail of the selected passage in w×rest cells.
+func (p *queryPane) resultsView(w, rest int) string {
+	t := p.a.theme
+	var lines []string
 	m, hasModel := p.a.currentModel()
 	explain := hasModel && m.Explainer != nil
 	detailH := 6
@@ -353,7 +406,9 @@ func (p *queryPane) view(w, h int) string {
 			if i > 0 {
 				sw += t.Subtle.Render(" │ ")
 			}
-			if i == p.focus {
+			if i == p.focus && t.NoColor { // no colour to mark it
+				sw += t.TabActive.Render("[" + c.name + "]")
+			} else if i == p.focus {
 				sw += t.TabActive.Render(c.name)
 			} else {
 				sw += t.TabIdle.Render(c.name)
@@ -375,7 +430,7 @@ func (p *queryPane) view(w, h int) string {
 			}
 		}
 	}
-	return fitLines(lines, w, h)
+	return fitLines(lines, w, rest)
 }
 
 // columnView renders one retriever's hits: two lines per hit.
@@ -392,7 +447,7 @@ func (p *queryPane) columnView(ci, w, h int) string {
 	} else {
 		title = " " + title
 	}
-	title += t.Subtle.Render(fmt.Sprintf("  %d hits · %s", len(c.hits), c.took.Round(10*time.Microsecond)))
+	title += t.Subtle.Render(fmt.Sprintf("  %d hits · %s", len(c.hits), lab.FormatTook(c.took)))
 	lines := []string{title, t.Subtle.Render(fmt.Sprintf(" %2s %s %8s  %5s  %s", "#", "✓", "score", "σ", "passage"))}
 	if len(c.hits) == 0 {
 		lines = append(lines, t.Muted.Render("   no passage shares a term with the query"))
@@ -636,4 +691,32 @@ func explainHeader(ex lab.Explanation) string {
 		s += fmt.Sprintf(" · σ(s) = %.3f", sigmoid(ex.Score))
 	}
 	return s + fmt.Sprintf(" · %d dims", len(ex.Terms))
+}
+
+// inputView is the query line. A right-to-left question is shown shaped and in visual order
+// like the passages (unless the terminal does bidi itself); while it is being edited the
+// field keeps logical order, so that the cursor moves through the text as typed, and the
+// line after it shows how it reads.
+func (p *queryPane) inputView(w int) string {
+	v := p.in.Value()
+	if p.a.bidi || !hasRTL(v) {
+		return p.in.View()
+	}
+	if !p.in.Focused() {
+		return trunc(p.in.PromptStyle.Render(p.in.Prompt)+p.in.TextStyle.Render(p.a.disp(oneLine(v))), w)
+	}
+	return p.in.View()
+}
+
+// paste inserts pasted text (or a burst of runes) in one step: line breaks become spaces
+// and what passes the field's limit is cut with a notice, so a long paste neither takes
+// seconds of per-key redraws nor submits the query half-way (a pasted newline).
+func (p *queryPane) paste(msg tea.KeyMsg) tea.Cmd {
+	n, cut := p.in.paste(msg.Runes)
+	if cut > 0 {
+		p.a.setStatus(lvlWarn, "pasted text cut to the query limit of %d characters (%d dropped)", queryLimit, cut)
+	} else {
+		p.a.setStatus(lvlInfo, "pasted %d characters: enter searches, esc leaves the field", n)
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/arslab/arslab/engine/train"
 	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -191,12 +192,17 @@ type trainingPane struct {
 	spin   spinner.Model
 	run    *run
 	gen    int
+	bar    progress.Model
+	// ownStatus is the status text the training set last; while the status line still shows
+	// it, every step replaces it with the current step (a phase message never goes stale).
+	ownStatus string
 }
 
 func newTrainingPane(a *App) *trainingPane {
 	p := &trainingPane{a: a, keys: newTrainingKeys(), fields: formFields(), cfg: train.DefaultConfig(), show: true}
 	p.edit = newInput("", "", 256)
 	p.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	p.bar = newBar()
 	return p
 }
 
@@ -204,6 +210,64 @@ func (p *trainingPane) applyTheme() {
 	t := p.a.theme
 	p.edit.style(t.InputPrompt, t.InputText, t.Placeholder, t.Cursor)
 	p.spin.Style = t.Accent
+	styleBar(&p.bar, t)
+}
+
+// status sets the status line on behalf of the running training.
+func (p *trainingPane) status(format string, args ...any) {
+	p.a.setStatus(lvlInfo, format, args...)
+	p.ownStatus = p.a.statusText
+}
+
+// stepStatus is the live status of a running training.
+func (p *trainingPane) stepStatus(ev train.Event) {
+	if p.ownStatus == "" || p.a.statusText != p.ownStatus {
+		return // the user's last action wrote the status: leave it
+	}
+	s := fmt.Sprintf("training: step %d/%d · epoch %d/%d · loss %.4f", ev.Step, ev.TotalSteps, ev.Epoch, ev.Epochs, ev.Loss)
+	if r := p.run; r != nil && len(r.epochs) > 0 {
+		e := r.epochs[len(r.epochs)-1]
+		s += fmt.Sprintf(" · dev MRR@10 %.3f after epoch %d", e.dev[metrics.MRR10], e.epoch)
+	}
+	p.status("%s", s)
+}
+
+// resume continues an unfinished run of the Runs pane in this pane.
+func (p *trainingPane) resume(ri lab.RunInfo) tea.Cmd {
+	a := p.a
+	switch {
+	case a.opts.ReadOnly:
+		a.setStatus(lvlWarn, "read-only demo: training is disabled")
+		return nil
+	case a.opts.Engine == nil:
+		a.setStatus(lvlWarn, "training is not available in this build")
+		return nil
+	case a.ws.Data == nil:
+		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
+		return nil
+	case p.running():
+		a.setStatus(lvlWarn, "a training is already running (x stops it in the Training pane)")
+		return nil
+	case ri.Finished:
+		a.setStatus(lvlInfo, "%s is finished: nothing to resume (enter opens it)", ri.Name)
+		return nil
+	case !ri.Resumable():
+		a.setStatus(lvlWarn, "%s cannot be resumed: %s", ri.Name, ri.State())
+		return nil
+	}
+	job, err := a.opts.Engine.Resume(context.Background(), a.ws, ri.Dir)
+	if err != nil {
+		a.fail(err)
+		return nil
+	}
+	p.gen++
+	r := newRun(ri.Config)
+	r.gen, r.dir, r.running, r.job = p.gen, ri.Dir, true, job
+	p.run = r
+	p.show = false
+	a.setActive(paneTraining)
+	p.status("resuming %s at step %d/%d on %s", ri.Name, ri.Step, ri.Total, a.ws.Data.Name)
+	return tea.Batch(p.spin.Tick, waitTrain(p.gen, job))
 }
 
 func (p *trainingPane) capturing() bool         { return p.edit.Focused() }
@@ -287,6 +351,8 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 			} else {
 				p.a.setStatus(lvlInfo, "%s = %s", f.label, f.get(&p.cfg))
 			}
+		case msg.Paste || len(msg.Runes) > 1:
+			p.edit.paste(msg.Runes)
 		default:
 			return p.edit.Update(msg)
 		}
@@ -390,7 +456,7 @@ func (p *trainingPane) start() tea.Cmd {
 	r.job = a.opts.Engine.Train(context.Background(), a.ws, cfg, dir)
 	p.run = r
 	p.show = false
-	a.setStatus(lvlInfo, "training %s/%s on %s → %s", cfg.Preset, cfg.Head, a.ws.Data.Name, dir)
+	p.status("training %s/%s on %s → %s", cfg.Preset, cfg.Head, a.ws.Data.Name, shortPath(dir, 60))
 	return tea.Batch(p.spin.Tick, waitTrain(p.gen, r.job))
 }
 
@@ -450,6 +516,7 @@ func (p *trainingPane) handle(ev train.Event) tea.Cmd {
 		r.pos.add(ev.PosScore)
 		r.neg.add(ev.NegScore)
 		r.lr.add(ev.LR)
+		p.stepStatus(ev)
 		if ev.Step > r.warmupSteps(ev.TotalSteps) {
 			r.gaps = append(r.gaps, ev.PosScore-ev.NegScore)
 			if len(r.gaps) > 4*collapseWindow {
@@ -461,9 +528,11 @@ func (p *trainingPane) handle(ev train.Event) tea.Cmd {
 		if r.last.Epochs == 0 {
 			r.last.Epochs = ev.Epochs
 		}
-		p.a.setStatus(lvlInfo, "epoch %d/%d done: dev MRR@10 %.3f", ev.Epoch, ev.Epochs, ev.Dev[metrics.MRR10])
+		p.status("epoch %d/%d done: dev MRR@10 %.3f", ev.Epoch, ev.Epochs, ev.Dev[metrics.MRR10])
 	case train.InfoEvent:
-		p.a.setStatus(lvlInfo, "%s", ev.Message)
+		if p.ownStatus == "" || p.a.statusText == p.ownStatus {
+			p.status("training: %s", ev.Message)
+		}
 	case train.DoneEvent:
 		return p.finish(ev.Err, ev.RunDir)
 	}
@@ -488,17 +557,19 @@ func (p *trainingPane) closed(err error) tea.Cmd {
 func (p *trainingPane) finish(err error, dir string) tea.Cmd {
 	r := p.run
 	r.running, r.done, r.err = false, true, err
+	p.ownStatus = ""
 	if dir != "" {
 		r.dir = dir
 	}
+	p.a.runs.trainingFinished()
 	if p.a.quitting {
 		return tea.Quit
 	}
 	switch {
 	case err == nil:
-		p.a.setStatus(lvlOK, "training finished → %s", r.dir)
+		p.a.setStatus(lvlOK, "training finished → %s (Runs 5 lists it)", shortPath(r.dir, 60))
 	case errors.Is(err, context.Canceled):
-		p.a.setStatus(lvlWarn, "training stopped; checkpoint kept in %s", r.dir)
+		p.a.setStatus(lvlWarn, "training stopped; checkpoint kept in %s (r in Runs 5 resumes it)", shortPath(r.dir, 60))
 	default:
 		p.a.setStatus(lvlErr, "training failed: %v", err)
 		return nil
@@ -528,6 +599,7 @@ func (p *trainingPane) opened(msg modelOpenedMsg) tea.Cmd {
 		msg.nr.Name = filepath.Base(msg.dir)
 	}
 	a.addModel(msg.nr)
+	a.runs.openedDirs[msg.dir] = msg.nr.Name
 	a.setStatus(lvlOK, "model %s loaded: try it in the Query pane (3)", msg.nr.Name)
 	return a.evaluate(msg.nr.Name, msg.nr)
 }
@@ -669,7 +741,7 @@ func (p *trainingPane) runHeader(w int) string {
 		c.Preset, c.Mode, c.Pooling, c.Head, lab.FormatLosses(c.Losses), c.Tau, c.Negatives, c.Epochs, c.Batch, c.LR, c.MaxLen)
 	s := " " + state + "  " + t.Text.Render(cfg)
 	if r.dir != "" {
-		s += t.Muted.Render("  → " + r.dir)
+		s += t.Muted.Render("  → " + shortPath(r.dir, 40))
 	}
 	return trunc(s, w)
 }
@@ -691,7 +763,7 @@ func (p *trainingPane) progressLine(w int) string {
 	}
 	right := fmt.Sprintf(" %3.0f%%  %s ex/s  elapsed %s  ETA %s", 100*frac, lab.FormatRate(ev.ExamplesPerSec), lab.FormatClock(ev.Elapsed), eta)
 	bw := max(w-width(left)-width(right), 8)
-	return trunc(t.Text.Render(left)+progressBar(frac, bw, t.Accent, t.Subtle)+t.Text.Render(right), w)
+	return trunc(t.Text.Render(left)+barView(&p.bar, frac, bw)+t.Text.Render(right), w)
 }
 
 // legend renders the title and "━ name value" entries in their series colours,
