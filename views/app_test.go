@@ -627,8 +627,11 @@ func TestMetricsSortExport(t *testing.T) {
 	if !strings.Contains(a.statusText, filepath.Join(dir, "metrics.json")) {
 		t.Errorf("status does not show the path: %q", a.statusText)
 	}
+	if svg, err := os.ReadFile(filepath.Join(dir, "metrics.svg")); err != nil || !strings.Contains(string(svg), "Top-k accuracy") {
+		t.Errorf("metrics.svg beside the CSV: %v", err)
+	}
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 2 {
+	if len(ents) != 3 { // metrics.csv, its figure metrics.svg, metrics.json
 		t.Errorf("temporary files left behind: %v", ents)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/metrics"
+	"github.com/arslab/arslab/figures"
 	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -138,7 +139,25 @@ func (p *metricsPane) export(name string, write func(f *os.File, rows []lab.Row)
 		p.a.fail(err)
 		return nil
 	}
-	p.a.setStatus(lvlOK, "wrote %d rows to %s", len(rows), path)
+	if filepath.Ext(path) != ".csv" {
+		p.a.setStatus(lvlOK, "wrote %d rows to %s", len(rows), path)
+		return nil
+	}
+	// Beside the CSV, the Top-k curves as a figure (what `arslab plot --compare` draws).
+	curves := make([]figures.Curve, len(rows))
+	for i, r := range rows {
+		curves[i] = figures.Curve{Name: r.Name + " (" + r.Split + ")", Metrics: r.Metrics}
+	}
+	svg := strings.TrimSuffix(path, ".csv") + ".svg"
+	fig, err := figures.TopK("Top-k accuracy on "+p.a.ws.Data.Name, "", curves)
+	if err == nil {
+		err = fig.Write(svg)
+	}
+	if err != nil {
+		p.a.setStatus(lvlWarn, "wrote %d rows to %s; no figure: %v", len(rows), path, err)
+		return nil
+	}
+	p.a.setStatus(lvlOK, "wrote %d rows to %s and the Top-k figure to %s", len(rows), path, svg)
 	return nil
 }
 
