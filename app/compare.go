@@ -77,8 +77,10 @@ func (e env) compare(ctx context.Context, args []string) error {
 		cols = append(cols, metrics.MRR10, metrics.NDCG10, metrics.MAP)
 	}
 	start := time.Now()
+	var timing lab.CompareTiming
 	tab, err := ws.Compare(ctx, models, lab.CompareOptions{
-		Split: sp, Baseline: *baseline, Keys: cols,
+		Timing: &timing,
+		Split:  sp, Baseline: *baseline, Keys: cols,
 		Eval:  lab.EvalOptions{Ks: ks, RelMin: *relMin, NoRelevant: *noRel},
 		Stats: compare.Options{Permutations: *perms, Seed: *seed, Bootstrap: *boot, Alpha: *alpha},
 		Progress: func(model string, done, total int) {
@@ -90,7 +92,8 @@ func (e env) compare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "compared %d models on %s/%s (%d queries) in %s\n", len(models), ws.Data.Name, sp, tab.Queries, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "compared %d models on %s/%s (%d queries) in %s: ranking %s, tests (%d permutations) %s\n", len(models), ws.Data.Name, sp, tab.Queries,
+		time.Since(start).Round(time.Millisecond), timing.Rank.Round(time.Millisecond), tab.Permutations, timing.Tests.Round(time.Millisecond))
 	switch *format {
 	case "latex", "tex":
 		return tab.LaTeX(e.stdout)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
@@ -109,6 +110,13 @@ type CompareOptions struct {
 	Keys     []string       // metric keys of the table; nil = the defaults of the first run
 	Stats    compare.Options
 	Progress func(model string, done, total int)
+	// Timing, when set, receives how long ranking and the significance tests took.
+	Timing *CompareTiming
+}
+
+// CompareTiming splits a comparison's time.
+type CompareTiming struct {
+	Rank, Tests time.Duration
 }
 
 // Compare ranks the split with every model and builds the significance table against the
@@ -123,6 +131,7 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 	}
 	runs := make([]compare.Run, 0, len(models))
 	baseline := ""
+	start := time.Now()
 	for _, m := range models {
 		var prog engine.Progress
 		if o.Progress != nil {
@@ -149,7 +158,12 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 	if o.Baseline != "" && baseline == "" {
 		return nil, fmt.Errorf("baseline %q is not one of the compared models", o.Baseline)
 	}
-	return compare.Build(runs, baseline, o.Keys, o.Stats)
+	ranked := time.Now()
+	tab, err := compare.Build(runs, baseline, o.Keys, o.Stats)
+	if o.Timing != nil {
+		o.Timing.Rank, o.Timing.Tests = ranked.Sub(start), time.Since(ranked)
+	}
+	return tab, err
 }
 
 // splitNames lists the judged splits ("train, test"), or "none".
