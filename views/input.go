@@ -44,7 +44,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-
 // setWidth sets the cells the text and the cursor may use (textinput's Width counts the
 // text only, and the cursor after the last rune takes one more cell) and scrolls the text
 // so the cursor stays visible (textinput recomputes its scroll only when the cursor moves).
