@@ -32,7 +32,7 @@ func (e env) compare(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) < 2 {
-		return usageError{"compare: give at least two models: arslab compare --data PATH bm25 tfidf runs/NAME 'fuse:rrf:bm25+tfidf'"}
+		return usageError{"compare: give at least two models or run files: arslab compare --data PATH bm25 tfidf runs/NAME 'fuse:rrf:bm25+tfidf' run:other.trec"}
 	}
 	switch *format {
 	case "markdown", "md", "latex", "tex", "json":
@@ -59,9 +59,21 @@ func (e env) compare(ctx context.Context, args []string) error {
 	}
 	models := make([]lab.Model, 0, len(pos))
 	for _, spec := range pos {
-		m, err := ws.Retriever(ctx, spec, progressLine(e.stderr, "encoding with "+spec, 2*time.Second, time.Now))
+		var m lab.Model
+		var err error
+		if file, ok := strings.CutPrefix(spec, "run:"); ok {
+			m, err = ws.RunModel(file, sp)
+		} else {
+			m, err = ws.Retriever(ctx, spec, progressLine(e.stderr, "encoding with "+spec, 2*time.Second, time.Now))
+		}
 		if err != nil {
 			return usageError{"compare: " + err.Error()}
+		}
+		for _, prev := range models { // two rows must not share a name: say where this one came from
+			if prev.Name == m.Name {
+				m.Name += " [" + spec + "]"
+				break
+			}
 		}
 		models = append(models, m)
 	}

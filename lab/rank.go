@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/arslab/arslab/engine/compare"
 	"github.com/arslab/arslab/engine/fusion"
 	"github.com/arslab/arslab/engine/metrics"
+	"github.com/arslab/arslab/engine/runs"
 )
 
 // RankDepth is how deep a retrieval run is ranked for evaluation and comparison.
@@ -138,9 +140,18 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 			name := m.Name
 			prog = func(done, total int) { o.Progress(name, done, total) }
 		}
-		r, err := w.Rank(ctx, m.Retriever, split, 0, prog)
-		if err != nil {
-			return nil, err
+		var r Ranked
+		var err error
+		switch {
+		case m.fixed != nil:
+			r = *m.fixed
+			if r.Split != split {
+				return nil, fmt.Errorf("%s ranks split %s, the comparison is on %s", m.Name, r.Split, split)
+			}
+		default:
+			if r, err = w.Rank(ctx, m.Retriever, split, 0, prog); err != nil {
+				return nil, err
+			}
 		}
 		mo, err := w.metricsOptions(o.Eval)
 		if err != nil {
@@ -189,4 +200,22 @@ func trecOrder(a, b fusion.Scored) int {
 		return 1
 	}
 	return strings.Compare(b.ID, a.ID)
+}
+
+// RunModel reads a TREC run file (made by any tool) as a fixed ranking of split, to compare
+// it with models: `arslab compare … run:FILE`. It has no retriever: only Compare uses it.
+func (w *Workspace) RunModel(path string, split datasets.Split) (Model, error) {
+	run, err := runs.ReadFile(path)
+	if err != nil {
+		return Model{}, err
+	}
+	name := run.Tag
+	if name == "" {
+		name = filepath.Base(path)
+	}
+	r, err := w.RankedFromRun(run, name, split)
+	if err != nil {
+		return Model{}, err
+	}
+	return Model{Name: name, spec: "run:" + path, fixed: &r}, nil
 }

@@ -66,7 +66,8 @@ type Model struct {
 	Retriever engine.Retriever
 	Explainer Explainer
 
-	spec string // what it was opened from (bm25, runs/X, fuse:…)
+	spec  string  // what it was opened from (bm25, runs/X, fuse:…)
+	fixed *Ranked // a run file's ranking (RunModel); Retriever is nil then
 }
 
 // Row is one evaluated retriever on one split.
