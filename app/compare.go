@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/compare"
 	"github.com/arslab/arslab/engine/metrics"
 	"github.com/arslab/arslab/lab"
@@ -47,16 +46,17 @@ func (e env) compare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
+	if *split == "all" {
+		return usageError{"compare: --split all: compare one split at a time"}
+	}
+	wss, splits, why, err := lab.OpenSplits(ctx, *data, opts, *split, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}
-	sp := datasets.Split(*split)
-	if sp == "" {
-		var why string
-		sp, why = ws.DefaultSplit()
+	if why != "" {
 		fmt.Fprintln(e.stderr, why)
 	}
+	ws, sp := wss[0], splits[0]
 	models := make([]lab.Model, 0, len(pos))
 	for _, spec := range pos {
 		var m lab.Model
