@@ -92,7 +92,8 @@ func New(a Arch, tk *tok.Tokenizer) (*Model, error) {
 }
 
 // Load reads a run folder written by train.Run: config.json (its Arch fields), the
-// tokenizer and model.safetensors.
+// tokenizer and model.safetensors of the current checkpoint (ckpt.Current: the folder the
+// latest pointer names, or the run folder itself for runs written before checkpoint folders).
 func Load(dir string) (*Model, error) {
 	var a Arch
 	if err := ckpt.ReadJSON(filepath.Join(dir, ckpt.ConfigFile), &a); err != nil {
@@ -109,7 +110,11 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load model: %s: %w", ckpt.ConfigFile, err)
 	}
-	if err := ckpt.LoadParams(filepath.Join(dir, ckpt.WeightsFile), m.Params()); err != nil {
+	cur, err := ckpt.Current(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	if err := ckpt.LoadParams(filepath.Join(cur, ckpt.WeightsFile), m.Params()); err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}
 	m.Dir = dir
