@@ -65,6 +65,9 @@ func (e env) eval(ctx context.Context, args []string) error {
 		if m, err = ws.Retriever(ctx, *model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now)); err != nil {
 			return usageError{"--model: " + err.Error()}
 		}
+		if m.Notice != "" {
+			fmt.Fprintln(e.stderr, m.Notice)
+		}
 	}
 	eo := lab.EvalOptions{Ks: ks, RelMin: *relMin}
 	var evs []lab.Evaluation

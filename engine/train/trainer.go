@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/arslab/arslab/datasets"
@@ -200,6 +201,9 @@ func (t *trainer) setup(resuming bool) error {
 		return fmt.Errorf("train: model: %w", err)
 	}
 	t.m.Dir = t.dir
+	if msg := LengthReport(t.m, t.ds.Passages); msg != "" {
+		t.info(msg)
+	}
 	if err := t.buildExamples(); err != nil {
 		return err
 	}
@@ -233,4 +237,24 @@ func (t *trainer) trainable() []*nn.Param {
 		ps = append(ps, p)
 	}
 	return ps
+}
+
+// LengthReport says how many passages are longer than the model's MaxLen tokens and by how
+// much ("" when none is): training, and indexing without windows, see only their first
+// MaxLen tokens.
+func LengthReport(m *dense.Model, passages []datasets.Passage) string {
+	var over []int
+	for _, p := range passages {
+		if n := m.PassageLen(p.Title, p.Text); n > m.Arch.MaxLen {
+			over = append(over, n)
+		}
+	}
+	if len(over) == 0 {
+		return ""
+	}
+	slices.Sort(over)
+	return fmt.Sprintf("%d of %d passages (%.0f%%) are longer than --max-len %d tokens (median of those %d, longest %d): "+
+		"training sees only their first %d tokens; evaluate with --windows to index them whole (best window scores)",
+		len(over), len(passages), 100*float64(len(over))/float64(len(passages)), m.Arch.MaxLen,
+		over[len(over)/2], over[len(over)-1], m.Arch.MaxLen)
 }
