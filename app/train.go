@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/train"
 	"github.com/arslab/arslab/lab"
@@ -23,6 +24,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint, with its saved config (flags given must agree)")
 	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce=1,dyn=0.5,reg=1e-4 or modinfonce=1,dyn=0.5 (default "+lab.FormatLosses(cfg.Losses)+
 		"; a term without =W weighs 1, and the L2 term reg is ~250 on a fresh model, so give it ~1e-4)")
+	trainSplit := fs.String("train-split", "train", "the split to train on (e.g. dev, for a SQuAD dev file); it is then not also the dev split")
 	dev := fs.String("dev", "", "a separate dev dataset evaluated after each epoch (its dev split, else test, else all its questions)")
 	ckptSteps := fs.Int("checkpoint-steps", 0, "also checkpoint every N optimiser steps (0 = off)")
 	ckptEvery := fs.Duration("checkpoint-every", train.DefaultCheckpointEvery, "also checkpoint after this much training time (0 = off); with both off, at epoch ends only")
@@ -79,6 +81,11 @@ func (e env) train(ctx context.Context, args []string) error {
 	d, err := lab.LoadDataset(*data)
 	if err != nil {
 		return err
+	}
+	if *trainSplit != string(datasets.Train) {
+		if d, err = trainOn(d, datasets.Split(*trainSplit)); err != nil {
+			return usageError{"train: --train-split: " + err.Error()}
+		}
 	}
 	opts := train.Options{Resume: *resume, CheckpointSteps: *ckptSteps, CheckpointEvery: *ckptEvery}
 	if opts.CheckpointSteps == 0 && opts.CheckpointEvery == 0 {
@@ -149,4 +156,20 @@ func formatStep(ev train.Event) string {
 		fmt.Fprintf(&b, " ETA %s", ev.ETA.Round(time.Second))
 	}
 	return b.String()
+}
+
+// trainOn returns d with split sp (its passages only, when the dataset keeps per-split
+// corpora) as the train split and no other split.
+func trainOn(d *datasets.Dataset, sp datasets.Split) (*datasets.Dataset, error) {
+	if len(d.Qrels[sp]) == 0 {
+		return nil, fmt.Errorf("%s has no judged %q split", d.Name, sp)
+	}
+	sub, err := d.Subset(sp)
+	if err != nil {
+		return nil, err
+	}
+	out := *sub
+	out.Qrels = map[datasets.Split]datasets.Qrels{datasets.Train: sub.Qrels[sp]}
+	out.SplitPassages = nil
+	return &out, nil
 }
