@@ -185,7 +185,8 @@ type Window struct {
 // PassageWindows tokenises a passage as PassageIDs does and, when m.Window.Split is set,
 // returns every window of it: the first is PassageIDs' (title then body, truncated), each
 // next one starts Stride word pieces later, with the same [CLS]/prefix and [SEP], until
-// one reaches the end. The title is in the first window only.
+// one reaches the end; that last one is moved back to be full. The title is in the first
+// window only.
 func (m *Model) PassageWindows(title, body string) [][]int {
 	if !m.Window.Split {
 		return [][]int{m.PassageIDs(title, body)}
@@ -203,7 +204,8 @@ func (m *Model) PassageWindows(title, body string) [][]int {
 }
 
 // windows cuts pieces into windows of at most maxLen ids (head and tail included), stride
-// pieces apart (0: half a window), the last one reaching the end.
+// pieces apart (0: half a window); the last one ends at the end and, when it is not also
+// the first, is full (it starts earlier than the stride would put it).
 func windows(head, pieces []int, tail, maxLen, stride int) [][]int {
 	w := max(maxLen-len(head)-1, 1)
 	if stride <= 0 {
@@ -213,6 +215,9 @@ func windows(head, pieces []int, tail, maxLen, stride int) [][]int {
 	var out [][]int
 	for s := 0; ; s += stride {
 		e := min(s+w, len(pieces))
+		if e == len(pieces) && s > 0 {
+			s = max(e-w, 0) // the last window ends at the end and is full: a short tail window scores erratically
+		}
 		win := make([]int, 0, len(head)+e-s+1)
 		win = append(append(append(win, head...), pieces[s:e]...), tail)
 		out = append(out, win)

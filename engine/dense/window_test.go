@@ -13,7 +13,8 @@ import (
 
 // TestWindowsWorkedExample: [CLS] [P] and 10 word pieces, max-len 7, leave 4 pieces a
 // window; stride 2 (the default, half a window) gives 4 windows, the last reaching the end;
-// a stride above the window is capped at it (no gaps).
+// a stride above the window is capped at it (no gaps), and the last window is moved back to
+// end at the end with a full window (not a two-piece tail).
 func TestWindowsWorkedExample(t *testing.T) {
 	head, tail := []int{1, 2}, 3
 	pieces := []int{10, 11, 12, 13, 14, 15, 16, 17, 18, 19}
@@ -28,9 +29,13 @@ func TestWindowsWorkedExample(t *testing.T) {
 			t.Errorf("stride %d: %v, want %v", stride, got, want)
 		}
 	}
-	want = [][]int{{1, 2, 10, 11, 12, 13, 3}, {1, 2, 14, 15, 16, 17, 3}, {1, 2, 18, 19, 3}}
+	want = [][]int{{1, 2, 10, 11, 12, 13, 3}, {1, 2, 14, 15, 16, 17, 3}, {1, 2, 16, 17, 18, 19, 3}}
 	if got := windows(head, pieces, tail, 7, 99); !reflect.DeepEqual(got, want) {
 		t.Errorf("stride 99: %v, want %v", got, want)
+	}
+	want = [][]int{{1, 2, 10, 11, 12, 13, 3}, {1, 2, 13, 14, 15, 16, 3}} // stride 3 over 7 pieces: 0, then 3
+	if got := windows(head, pieces[:7], tail, 7, 3); !reflect.DeepEqual(got, want) {
+		t.Errorf("7 pieces, stride 3: %v, want %v", got, want)
 	}
 	if got := windows(head, pieces[:4], tail, 7, 2); len(got) != 1 {
 		t.Errorf("a passage that fits: %d windows, want 1", len(got))
