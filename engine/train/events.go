@@ -34,12 +34,13 @@ type Event struct {
 	ExamplesPerSec float64
 	// ETA is the time the remaining steps will take at the smoothed per-step time (StepEvent;
 	// dev evaluations and checkpoints not included).
-	ETA     time.Duration
-	Elapsed time.Duration
-	Dev     map[string]float64 // EpochEvent: dev metrics (same keys as metrics results)
-	Message string
-	Err     error // DoneEvent: nil on success, context.Canceled when stopped, else the failure
-	RunDir  string
+	ETA      time.Duration
+	StepTime time.Duration // StepEvent: how long this one step took
+	Elapsed  time.Duration
+	Dev      map[string]float64 // EpochEvent: dev metrics (same keys as metrics results)
+	Message  string
+	Err      error // DoneEvent: nil on success, context.Canceled when stopped, else the failure
+	RunDir   string
 }
 
 // doneSendTimeout bounds how long the final DoneEvent waits on a full channel once

@@ -48,7 +48,8 @@ func (t *trainer) loop() error {
 			}
 			t.st.StepInEpoch = bi + 1
 			t.record(map[string]any{"kind": "step", "step": ev.Step, "epoch": ev.Epoch, "loss": ev.Loss, "terms": ev.Terms,
-				"pos": ev.PosScore, "neg": ev.NegScore, "lr": ev.LR, "examples_per_sec": ev.ExamplesPerSec})
+				"pos": ev.PosScore, "neg": ev.NegScore, "lr": ev.LR, "examples_per_sec": ev.ExamplesPerSec,
+				"step_seconds": ev.StepTime.Seconds()})
 			t.emit(ev)
 			if ev.Step == 1 {
 				t.checkLossBalance(ev.Terms)

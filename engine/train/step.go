@@ -163,11 +163,12 @@ func (t *trainer) step(batch []example) (Event, error) {
 	t.m.Head.ClampTau()
 	t.st.Step = step
 	t.st.OptSteps = t.opt.Steps
-	t.meter.Add(len(batch), t.now().Sub(stepStart))
+	took := t.now().Sub(stepStart)
+	t.meter.Add(len(batch), took)
 	return Event{
 		Kind: StepEvent, Step: step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch + 1, Epochs: t.cfg.Epochs,
 		Loss: total, Terms: res.Terms, PosScore: res.PosProb, NegScore: res.NegProb, LR: lr,
-		ExamplesPerSec: t.meter.Rate(), ETA: t.meter.ETA(t.st.TotalSteps - step), Elapsed: t.elapsed(), RunDir: t.dir,
+		ExamplesPerSec: t.meter.Rate(), ETA: t.meter.ETA(t.st.TotalSteps - step), StepTime: took, Elapsed: t.elapsed(), RunDir: t.dir,
 	}, nil
 }
 
