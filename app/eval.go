@@ -87,6 +87,9 @@ func (e env) eval(ctx context.Context, args []string) error {
 			if err != nil {
 				return usageError{"--model: " + err.Error()}
 			}
+			if m.Notice != "" && i == 0 {
+				fmt.Fprintln(e.stderr, m.Notice)
+			}
 			if ev, err = ws.EvaluateWith(ctx, m.Retriever, sp, eo, progressLine(e.stderr, "evaluating "+m.Name, 2*time.Second, time.Now)); err != nil {
 				return err
 			}

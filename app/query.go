@@ -41,6 +41,9 @@ func (e env) query(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{"--model: " + err.Error()}
 	}
+	if m.Notice != "" {
+		fmt.Fprintln(e.stderr, m.Notice)
+	}
 	d := ws.Data
 	rel := ws.Judge(q).Relevant
 	hits := m.Retriever.Search(q, *k)

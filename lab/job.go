@@ -53,6 +53,13 @@ func Train(ctx context.Context, cfg train.Config, d *datasets.Dataset, out strin
 	})
 }
 
+// TrainWith is Train with train.Options (resume, checkpoint intervals, a separate dev set).
+func TrainWith(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, opts train.Options) *Job {
+	return StartJob(ctx, func(ctx context.Context, events chan<- train.Event) error {
+		return train.RunWith(ctx, cfg, d, out, opts, events)
+	})
+}
+
 // Train starts training cfg on the workspace's dataset into the run folder out.
 func (w *Workspace) Train(ctx context.Context, cfg train.Config, out string, resume bool) *Job {
 	return Train(ctx, cfg, w.Data, out, resume)

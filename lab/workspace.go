@@ -18,6 +18,7 @@ import (
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/dense"
 	"github.com/arslab/arslab/engine/sparse"
 	"github.com/arslab/arslab/engine/text"
 )
@@ -35,6 +36,10 @@ type Options struct {
 	Baselines bool
 	// Load are the loader options (--columns, --corpus/--queries/--qrels).
 	Load datasets.LoadOptions
+	// Window is how dense models read passages longer than their max length: the zero
+	// value indexes the first window only (as training sees them); Split indexes every
+	// window and scores a passage by its best one (MaxP).
+	Window dense.Window
 }
 
 // Workspace is one opened dataset and what was built on it. Fields are read-only after Open.
@@ -54,6 +59,7 @@ type Workspace struct {
 	info     map[string]queryInfo
 
 	analyzer text.Analyzer // of BM25 and TF-IDF
+	window   dense.Window  // how dense models read long passages
 
 	tfidfMu sync.Mutex
 	tfidf   *sparse.TFIDF
@@ -65,6 +71,9 @@ type Model struct {
 	Name      string
 	Retriever engine.Retriever
 	Explainer Explainer
+	// Notice is a warning to show beside the model, e.g. that its run folder holds an
+	// unfinished training ("" when none).
+	Notice string
 
 	spec  string  // what it was opened from (bm25, runs/X, fuse:…)
 	fixed *Ranked // a run file's ranking (RunModel); Retriever is nil then
@@ -151,7 +160,7 @@ func New(ctx context.Context, d *datasets.Dataset, opts Options, progress engine
 	if err != nil {
 		return nil, fmt.Errorf("BM25 index of %s: %w", d.Name, err)
 	}
-	w := &Workspace{Data: d, BM25: bm, analyzer: an}
+	w := &Workspace{Data: d, BM25: bm, analyzer: an, window: opts.Window}
 	for _, dir := range opts.Models {
 		m, err := w.OpenModel(ctx, dir, progress)
 		if err != nil {
@@ -330,5 +339,13 @@ func (o Options) Settings() string {
 	if p == (sparse.BM25Params{}) {
 		p = sparse.DefaultBM25()
 	}
-	return "bm25 " + p.String() + "; analyzer " + o.analyzer().String()
+	s := "bm25 " + p.String() + "; analyzer " + o.analyzer().String()
+	if o.Window.Split {
+		stride := "half"
+		if o.Window.Stride > 0 {
+			stride = fmt.Sprint(o.Window.Stride)
+		}
+		s += "; dense windows stride=" + stride + " maxp"
+	}
+	return s
 }

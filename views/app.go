@@ -167,6 +167,11 @@ func New(opts Options) *App {
 		a.setStatus(lvlInfo, "no dataset loaded: press 1 then o to open one")
 	default:
 		a.setStatus(lvlInfo, "ready: press / to type a query, ? for help")
+		for _, m := range a.ws.Models {
+			if m.Notice != "" { // e.g. an unfinished training opened with --model
+				a.setStatus(lvlWarn, "%s", m.Notice)
+			}
+		}
 	}
 	return a
 }
@@ -258,6 +263,9 @@ func (a *App) addModel(nr lab.Model) {
 	a.extraModels = append(a.extraModels, nr)
 	a.model = len(a.models()) - 1
 	a.query.searchNow()
+	if nr.Notice != "" {
+		a.setStatus(lvlWarn, "%s", nr.Notice)
+	}
 }
 
 // setWorkspace replaces this session's dataset (loaded from the Datasets pane).

@@ -102,7 +102,9 @@ func (p *trainingPane) progressLine(w int) string {
 	}
 	left := fmt.Sprintf(" epoch %d/%d  step %d/%d ", ev.Epoch, ev.Epochs, ev.Step, ev.TotalSteps)
 	eta := "—"
-	if ev.Step > 0 && ev.TotalSteps > ev.Step && ev.Elapsed > 0 {
+	if ev.ETA > 0 { // the trainer's, from its recent step times
+		eta = lab.FormatClock(ev.ETA)
+	} else if ev.Step > 0 && ev.TotalSteps > ev.Step && ev.Elapsed > 0 {
 		rem := time.Duration(float64(ev.Elapsed) * float64(ev.TotalSteps-ev.Step) / float64(ev.Step))
 		eta = lab.FormatClock(rem)
 	} else if ev.TotalSteps > 0 && ev.Step >= ev.TotalSteps {

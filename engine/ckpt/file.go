@@ -35,8 +35,18 @@ func WriteFile(path string, data []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("rename into %s: %w", path, err)
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	if AfterWrite != nil {
+		AfterWrite(path)
+	}
+	return nil
 }
+
+// AfterWrite, when set, is called after each WriteFile has made its file durable. It is
+// for tests only: the crash tests exit the process from it at the n-th write.
+var AfterWrite func(path string)
 
 // syncDir persists a rename in dir. Some file systems cannot fsync a folder (EINVAL);
 // the rename is then as durable as they make it, which is not an error.

@@ -3,7 +3,6 @@ package train
 import (
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/head"
@@ -89,7 +88,7 @@ func (t *trainer) layout(batch []example, st head.Structure) (rows []int, pad []
 
 // step runs one optimiser step on a batch and returns its StepEvent.
 func (t *trainer) step(batch []example) (Event, error) {
-	stepStart := time.Now()
+	stepStart := t.now()
 	g, err := t.graph(len(batch))
 	if err != nil {
 		return Event{}, err
@@ -164,11 +163,12 @@ func (t *trainer) step(batch []example) (Event, error) {
 	t.m.Head.ClampTau()
 	t.st.Step = step
 	t.st.OptSteps = t.opt.Steps
-	dur := time.Since(stepStart).Seconds()
+	took := t.now().Sub(stepStart)
+	t.meter.Add(len(batch), took)
 	return Event{
 		Kind: StepEvent, Step: step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch + 1, Epochs: t.cfg.Epochs,
 		Loss: total, Terms: res.Terms, PosScore: res.PosProb, NegScore: res.NegProb, LR: lr,
-		ExamplesPerSec: float64(len(batch)) / max(dur, 1e-9), Elapsed: t.elapsed(), RunDir: t.dir,
+		ExamplesPerSec: t.meter.Rate(), ETA: t.meter.ETA(t.st.TotalSteps - step), StepTime: took, Elapsed: t.elapsed(), RunDir: t.dir,
 	}, nil
 }
 
