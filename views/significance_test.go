@@ -247,12 +247,26 @@ func TestFuseKeyAddsRRFModel(t *testing.T) {
 // run in the background).
 func runGoldenAfter(t *testing.T, a *App, want string, msgs ...tea.Msg) *App {
 	t.Helper()
+	return runGoldenStages(t, a, stage{msgs, want})
+}
+
+// stage is keys to send, then a text to wait for.
+type stage struct {
+	msgs []tea.Msg
+	want string
+}
+
+// runGoldenStages sends each stage's keys and waits for its text before the next stage.
+func runGoldenStages(t *testing.T, a *App, stages ...stage) *App {
+	t.Helper()
 	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30))
-	for _, m := range msgs {
-		tm.Send(m)
+	for _, st := range stages {
+		for _, m := range st.msgs {
+			tm.Send(m)
+		}
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), st.want) },
+			teatest.WithDuration(10*time.Second))
 	}
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), want) },
-		teatest.WithDuration(10*time.Second))
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
 	golden.RequireEqual(t, []byte(ansi.Strip(fm.View())+"\n"))
@@ -268,4 +282,58 @@ func TestGoldenMetricsSignificance(t *testing.T) {
 // TestGoldenPerQuery: the per-query view of the toy model against BM25 on test, MRR@10.
 func TestGoldenPerQuery(t *testing.T) {
 	runGoldenAfter(t, sigApp(t), "rank B", kp("4"), kp("down"), kp("down"), kp("down"), kp("d"))
+}
+
+// TestMetricsSignificanceRunsInBackground: b returns at once with a spinner line; the
+// result arrives as a message and is cached (b off and on again computes nothing).
+func TestMetricsSignificanceRunsInBackground(t *testing.T) {
+	a := sigApp(t)
+	drive(a, kp("4"), kp("down"))
+	_, cmd := a.Update(kp("b"))
+	if cmd == nil || !a.metrics.sig.busy {
+		t.Fatal("b did not start the tests in the background")
+	}
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "testing the rows of test against BM25") {
+		t.Errorf("no progress line while testing:\n%s", v)
+	}
+	for _, m := range runCmd(cmd) {
+		drive(a, m)
+	}
+	if a.metrics.sig.busy || a.metrics.sig.cmp == nil {
+		t.Fatalf("tests did not finish: %+v", a.metrics.sig)
+	}
+	first := a.metrics.sig.cmp
+	drive(a, kp("b")) // off
+	_, cmd = a.Update(kp("b"))
+	if a.metrics.sig.cmp != first || a.metrics.sig.busy {
+		t.Error("the same baseline and rows were tested again instead of cached")
+	}
+	_ = cmd
+	// A model evaluated later on the baseline's split is tested too.
+	drive(a, kp("3"), kp("f"))
+	if c := a.metrics.sig.cmp; c == nil || len(c.Table.Rows) != 3 {
+		t.Errorf("the fused model's test row was not added to the tests: %+v", a.metrics.sig)
+	}
+}
+
+// TestPerQueryViewFits: the per-query view keeps to the screen at every size.
+func TestPerQueryViewFits(t *testing.T) {
+	a := sigApp(t)
+	drive(a, kp("4"), kp("down"), kp("down"), kp("down"), kp("d"))
+	for _, sz := range [][2]int{{40, 12}, {60, 20}, {80, 24}, {100, 30}, {160, 50}} {
+		drive(a, tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		checkSize(t, "per query "+sizeLabel(sz), a.View(), sz[0], sz[1])
+		drive(a, kp("esc"))
+		checkSize(t, "metrics with marks "+sizeLabel(sz), a.View(), sz[0], sz[1])
+		drive(a, kp("d"))
+	}
+}
+
+// TestGoldenQueryPair: enter in the per-query view asks the query with both runs side by side.
+func TestGoldenQueryPair(t *testing.T) {
+	fm := runGoldenStages(t, sigApp(t), stage{[]tea.Msg{kp("4"), kp("down"), kp("down"), kp("down"), kp("d")}, "rank B"},
+		stage{[]tea.Msg{kp("down"), kp("down"), kp("enter")}, "beside BM25"})
+	if fm.query.cols[0].name != "ars-untrained" || fm.query.cols[1].name != "BM25" {
+		t.Errorf("columns %s, %s", fm.query.cols[0].name, fm.query.cols[1].name)
+	}
 }
