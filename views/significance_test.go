@@ -220,8 +220,13 @@ func TestFuseKeyAddsRRFModel(t *testing.T) {
 	if rowIndex(a, name, "test") < 0 || rowIndex(a, name, "dev") < 0 {
 		t.Errorf("the fusion was not evaluated: %v", a.metrics.rows())
 	}
+	// Its long name is cut in the Metrics table, not wrapped: one line per row.
+	drive(a, kp("4"))
+	if n, want := strings.Count(ansi.Strip(a.View()), "━ "), len(a.metrics.rows()); n != want {
+		t.Errorf("%d row lines for %d rows:\n%s", n, want, ansi.Strip(a.View()))
+	}
 	// f on the fusion says so; in Metrics, f on BM25 says there is nothing to fuse.
-	drive(a, kp("f"))
+	drive(a, kp("3"), kp("f"))
 	if !strings.Contains(a.statusText, "already a fusion") {
 		t.Errorf("status %q", a.statusText)
 	}
