@@ -508,7 +508,7 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 		if r.Name == p.sig.baseline && r.Split == p.sig.split {
 			name += " (base)"
 		}
-		row := []string{trunc(mark+"━ "+name, nameW+1), r.Split} // a long name (a fusion) is cut, not wrapped
+		row := []string{trunc(mark+"━ "+name, nameW), r.Split} // a long name (a fusion) is cut, not wrapped
 		for _, c := range cols {
 			v, ok := r.Metrics[c.key]
 			if !ok {
