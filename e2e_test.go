@@ -110,6 +110,18 @@ func TestEndToEndTmux(t *testing.T) {
 	s.keys("Enter", "4")
 	s.waitFor(5*time.Second, "Top-k accuracy")
 
+	// Metrics: b makes BM25 (test) the baseline and TF-IDF is tested against it in the
+	// background; the selected TF-IDF cell shows its test; d lists the test queries by the
+	// difference of the two runs; esc goes back to the table.
+	s.keys("b")
+	s.waitFor(20*time.Second, "BM25 (base)", "baseline BM25 on test · 33 queries")
+	s.keys("j")
+	s.waitFor(5*time.Second, "MRR@10 TF-IDF − BM25: Δ", "W/T/L", "p (rand)")
+	s.keys("d")
+	s.waitFor(10*time.Second, "Per query · MRR@10", "A = BM25 (baseline) · B = TF-IDF", "rank B")
+	s.keys("Escape")
+	s.waitFor(5*time.Second, "Top-k accuracy")
+
 	// Training pane: negatives hard:3, 1 epoch, max_len 32, then start.
 	s.keys("Escape", "2")
 	s.waitFor(5*time.Second, "Training config")

@@ -124,6 +124,16 @@ type CompareTiming struct {
 // Compare ranks the split with every model and builds the significance table against the
 // baseline (see engine/compare).
 func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOptions) (*compare.Table, error) {
+	c, err := w.CompareDetail(ctx, models, o)
+	if err != nil {
+		return nil, err
+	}
+	return c.Table, nil
+}
+
+// CompareDetail is Compare keeping each model's ranking and per-query values (the Metrics
+// pane's per-query view reads them).
+func (w *Workspace) CompareDetail(ctx context.Context, models []Model, o CompareOptions) (*Comparison, error) {
 	if len(models) < 2 {
 		return nil, fmt.Errorf("compare needs at least two models, got %d", len(models))
 	}
@@ -131,6 +141,11 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 	if split == "" {
 		split, _ = w.DefaultSplit()
 	}
+	mo, err := w.metricsOptions(o.Eval)
+	if err != nil {
+		return nil, err
+	}
+	out := &Comparison{Split: split, RelMin: max(mo.RelMin, 1), qrels: w.Data.Qrels[split], data: w.Data}
 	runs := make([]compare.Run, 0, len(models))
 	baseline := ""
 	start := time.Now()
@@ -141,7 +156,6 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 			prog = func(done, total int) { o.Progress(name, done, total) }
 		}
 		var r Ranked
-		var err error
 		switch {
 		case m.fixed != nil:
 			r = *m.fixed
@@ -153,15 +167,12 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 				return nil, err
 			}
 		}
-		mo, err := w.metricsOptions(o.Eval)
-		if err != nil {
-			return nil, err
-		}
 		pq, err := w.PerQuery(r, mo)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Name, err)
 		}
 		runs = append(runs, compare.Run{Name: m.Name, Scores: pq})
+		out.Runs = append(out.Runs, RunDetail{Name: m.Name, Ranked: r, PerQuery: pq})
 		if o.Baseline != "" && (m.Name == o.Baseline || m.spec == o.Baseline) {
 			baseline = m.Name
 		}
@@ -174,7 +185,11 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 	if o.Timing != nil {
 		o.Timing.Rank, o.Timing.Tests = ranked.Sub(start), time.Since(ranked)
 	}
-	return tab, err
+	if err != nil {
+		return nil, err
+	}
+	out.Table = tab
+	return out, nil
 }
 
 // splitNames lists the judged splits ("train, test"), or "none".

@@ -251,6 +251,7 @@ func (a *App) setActive(id paneID) {
 // addModel registers a model trained or opened in this session and selects it.
 // A model of the same name (a run reopened after more training) is replaced.
 func (a *App) addModel(nr lab.Model) {
+	a.query.pair = nil // the new model beside BM25
 	for i, m := range a.extraModels {
 		if m.Name == nr.Name {
 			a.extraModels[i] = nr
@@ -293,7 +294,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Quit
 	case evalDoneMsg:
 		a.evalDone(msg)
-		return a, nil
+		return a, a.metrics.ensureSig() // a new row of the baseline's split is tested too
 	case tea.KeyMsg:
 		return a, a.key(msg)
 	case tea.MouseMsg:

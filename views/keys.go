@@ -86,7 +86,7 @@ func (k trainingKeys) list() []key.Binding {
 
 // queryKeys drive the Query pane.
 type queryKeys struct {
-	New, Edit, Search, Cancel, Up, Down, Column, Model, Bidi, PageDown, PageUp key.Binding
+	New, Edit, Search, Cancel, Up, Down, Column, Model, Bidi, PageDown, PageUp, Fuse key.Binding
 }
 
 func newQueryKeys() queryKeys {
@@ -102,33 +102,44 @@ func newQueryKeys() queryKeys {
 		Bidi:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "toggle terminal bidi")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll the passage down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll the passage up")),
+		Fuse:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "add RRF of BM25 + this model")),
 	}
 }
 
 func (k queryKeys) list() []key.Binding {
-	return []key.Binding{k.New, k.Edit, k.Search, k.Cancel, k.Up, k.Down, k.Column, k.Model, k.Bidi, k.PageDown, k.PageUp}
+	return []key.Binding{k.New, k.Edit, k.Search, k.Cancel, k.Up, k.Down, k.Column, k.Model, k.Bidi, k.PageDown, k.PageUp, k.Fuse}
 }
 
 // metricsKeys drive the Metrics pane.
 type metricsKeys struct {
 	Left, Right, Sort, CSV, JSON, Eval, Up, Down key.Binding
+	Baseline, PerQuery, Fuse                     key.Binding
+	Metric, Flip, Open, Back                     key.Binding // the per-query view
 }
 
 func newMetricsKeys() metricsKeys {
 	return metricsKeys{
-		Left:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous column")),
-		Right: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next column")),
-		Sort:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by column / flip")),
-		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous row")),
-		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next row")),
-		Eval:  key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "evaluate models now")),
-		CSV:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export metrics.csv")),
-		JSON:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export metrics.json")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous column")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next column")),
+		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by column / flip")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous row")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next row")),
+		Eval:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "evaluate models now")),
+		CSV:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export metrics.csv")),
+		JSON:     key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "export metrics.json")),
+		Baseline: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "baseline of the tests (again: none)")),
+		PerQuery: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "per query: this row vs baseline")),
+		Fuse:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "add RRF of BM25 + this row")),
+		Metric:   key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "per query: next metric")),
+		Flip:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "per query: flip the order")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "per query: open in Query")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "per query: back to the table")),
 	}
 }
 
 func (k metricsKeys) list() []key.Binding {
-	return []key.Binding{k.Left, k.Right, k.Sort, k.Up, k.Down, k.Eval, k.CSV, k.JSON}
+	return []key.Binding{k.Left, k.Right, k.Sort, k.Up, k.Down, k.Eval, k.CSV, k.JSON, k.Baseline, k.PerQuery, k.Fuse,
+		k.Metric, k.Flip, k.Open, k.Back}
 }
 
 // runsKeys drive the Runs pane.

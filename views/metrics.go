@@ -19,6 +19,7 @@ import (
 	"github.com/arslab/arslab/figures"
 	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/lipgloss/table"
@@ -45,19 +46,31 @@ type metricsPane struct {
 	sortBy int  // -1: insertion order
 	desc   bool // sort direction
 	cursor int
+
+	sig  sigState      // significance tests against the baseline row
+	pq   *perQueryView // the per-query view, when open
+	spin spinner.Model
 }
 
 func newMetricsPane(a *App) *metricsPane {
-	return &metricsPane{a: a, keys: newMetricsKeys(), col: 2 + len(topKs()), sortBy: -1}
+	return &metricsPane{a: a, keys: newMetricsKeys(), col: 2 + len(topKs()), sortBy: -1,
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 }
 
-func (p *metricsPane) applyTheme()             {}
+func (p *metricsPane) applyTheme()             { p.spin.Style = p.a.theme.Accent }
 func (p *metricsPane) capturing() bool         { return false }
 func (p *metricsPane) bindings() []key.Binding { return p.keys.list() }
-func (p *metricsPane) reset()                  { p.cursor = 0 }
+
+func (p *metricsPane) reset() {
+	p.cursor, p.pq = 0, nil
+	p.sig = sigState{}
+}
 
 func (p *metricsPane) hints() []key.Binding {
-	return []key.Binding{p.keys.Right, p.keys.Sort, p.keys.Eval, p.keys.CSV, p.keys.JSON}
+	if p.pq != nil {
+		return []key.Binding{p.keys.Down, p.keys.Metric, p.keys.Flip, p.keys.Open, p.keys.Back}
+	}
+	return []key.Binding{p.keys.Right, p.keys.Baseline, p.keys.PerQuery, p.keys.Fuse, p.keys.Sort, p.keys.Eval, p.keys.CSV}
 }
 
 // rows returns every row to show, sorted as chosen.
@@ -93,9 +106,24 @@ func (p *metricsPane) rows() []lab.Row {
 }
 
 func (p *metricsPane) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case sigMsg:
+		p.sigDone(msg)
+		return nil
+	case spinner.TickMsg:
+		if !p.sig.busy {
+			return nil
+		}
+		var cmd tea.Cmd
+		p.spin, cmd = p.spin.Update(msg)
+		return cmd
+	}
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
+	}
+	if p.pq != nil {
+		return p.pqKey(km)
 	}
 	ncols := 2 + len(metricCols())
 	switch {
@@ -119,6 +147,22 @@ func (p *metricsPane) update(msg tea.Msg) tea.Cmd {
 		return p.export("metrics.json", writeJSON)
 	case key.Matches(km, p.keys.Eval):
 		return p.a.evaluateAll()
+	case key.Matches(km, p.keys.Baseline):
+		return p.toggleBaseline(p.rows())
+	case key.Matches(km, p.keys.PerQuery):
+		return p.openPerQuery(p.rows())
+	case key.Matches(km, p.keys.Fuse):
+		rows := p.rows()
+		if len(rows) == 0 {
+			p.a.setStatus(lvlWarn, "nothing to fuse yet: press v to evaluate")
+			return nil
+		}
+		m, ok := p.a.modelNamed(rows[p.cursor].Name)
+		if !ok {
+			p.a.setStatus(lvlWarn, "%s has no retriever in this session", rows[p.cursor].Name)
+			return nil
+		}
+		return p.a.fuseWithBM25(m)
 	}
 	return nil
 }
@@ -257,6 +301,9 @@ func (p *metricsPane) view(w, h int) string {
 		}
 		return fitLines([]string{" " + t.Title.Render("Metrics"), "", " " + t.Muted.Render(msg)}, w, h)
 	}
+	if p.pq != nil {
+		return p.pqView(w, h)
+	}
 	p.cursor = min(p.cursor, len(rows)-1)
 	cols := metricCols()
 	const cw = 8
@@ -271,7 +318,7 @@ func (p *metricsPane) view(w, h int) string {
 	}
 	best := bestPerColumn(rows)
 
-	tableH := min(len(rows), max(h/2-1, 2))
+	tableH := min(len(rows), max(h/2-3, 2))
 	firstRow := 0
 	if p.cursor >= tableH {
 		firstRow = p.cursor - tableH + 1
@@ -280,6 +327,7 @@ func (p *metricsPane) view(w, h int) string {
 	if visible < len(cols) {
 		lines = append(lines, t.Subtle.Render(fmt.Sprintf(" columns %d–%d of %d: ←/→ scroll", first+1, first+visible, len(cols))))
 	}
+	lines = append(lines, p.sigDetail(rows, w)...)
 	lines = append(lines, "")
 	plotH := h - len(lines)
 	if plotH >= 5 {
@@ -456,14 +504,18 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 		if firstRow+ri == p.cursor {
 			mark = "▸"
 		}
-		row := []string{mark + "━ " + r.Name, r.Split}
+		name := r.Name
+		if r.Name == p.sig.baseline && r.Split == p.sig.split {
+			name += " (base)"
+		}
+		row := []string{trunc(mark+"━ "+name, nameW), r.Split} // a long name (a fusion) is cut, not wrapped
 		for _, c := range cols {
 			v, ok := r.Metrics[c.key]
 			if !ok {
 				row = append(row, "—")
 				continue
 			}
-			row = append(row, fmt.Sprintf("%.3f", v))
+			row = append(row, fmt.Sprintf("%.3f", v)+p.sigMark(r, c.key))
 		}
 		cells[ri] = row
 	}
@@ -490,7 +542,7 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 				st = t.SeriesStyle(firstRow + row)
 			case col == 1:
 				st = t.Muted
-			case cols[col-2].key != "" && len(rows) > 1 && cells[row][col] == fmt.Sprintf("%.3f", best[col-2]):
+			case cols[col-2].key != "" && len(rows) > 1 && strings.TrimRight(cells[row][col], " †") == fmt.Sprintf("%.3f", best[col-2]):
 				st = t.Best
 			case cells[row][col] == "—":
 				st = t.Subtle
@@ -506,4 +558,16 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 			return st.Width(cw).Align(lipgloss.Right)
 		})
 	return tb.Render()
+}
+
+// sigMark is the mark after a value: † when the tests found it significantly different
+// from the baseline's, a space in the other rows while marks are shown (values stay aligned).
+func (p *metricsPane) sigMark(r lab.Row, key string) string {
+	if p.sig.cmp == nil {
+		return ""
+	}
+	if c, ok := p.sigCell(r, key); ok && c.Significant {
+		return "†"
+	}
+	return " "
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -29,6 +30,7 @@ const searchDepth = 10
 type column struct {
 	name    string
 	model   int // index into App.models(); -1 for BM25
+	r       engine.Retriever
 	hits    []engine.Hit
 	took    time.Duration
 	sel     int
@@ -56,6 +58,7 @@ type queryPane struct {
 	cols  []column
 	focus int // focused column
 	seq   int
+	pair  []lab.Model // two runs side by side (from the Metrics per-query view); nil: model + BM25
 
 	cache map[string]explained
 
@@ -80,7 +83,7 @@ func (p *queryPane) applyTheme() {
 
 // reset pre-fills an example query of the current dataset and answers it.
 func (p *queryPane) reset() {
-	p.cols, p.focus, p.query = nil, 0, ""
+	p.cols, p.focus, p.query, p.pair = nil, 0, "", nil
 	p.cache = map[string]explained{}
 	d := p.a.ws.Data
 	if d == nil {
@@ -124,9 +127,16 @@ func (p *queryPane) hints() []key.Binding {
 	return append(ks, p.keys.Bidi)
 }
 
-// retrievers lists the columns to search: the current model (if any), then BM25.
+// retrievers lists the columns to search: the current model (if any), then BM25; or the
+// two runs chosen in the Metrics pane's per-query view.
 func (p *queryPane) retrievers() []column {
 	var cols []column
+	if p.pair != nil {
+		for _, m := range p.pair {
+			cols = append(cols, column{name: m.Name, model: -1, r: m.Retriever, explain: m.Explainer})
+		}
+		return cols
+	}
 	if m, ok := p.a.currentModel(); ok && m.Retriever != nil {
 		cols = append(cols, column{name: m.Name, model: p.a.model, explain: m.Explainer})
 		cols[0].hits = nil
@@ -135,6 +145,14 @@ func (p *queryPane) retrievers() []column {
 		cols = append(cols, column{name: p.a.ws.BM25.Name(), model: -1})
 	}
 	return cols
+}
+
+// askWith asks q with two runs side by side (left, right) instead of the model and BM25.
+func (p *queryPane) askWith(q string, left, right lab.Model) {
+	p.pair = []lab.Model{left, right}
+	p.in.Blur()
+	p.in.SetValue(q)
+	p.searchNow()
 }
 
 // runSearch ranks q with every column's retriever.
@@ -150,6 +168,9 @@ func runSearch(cols []column, rs []engine.Retriever, q string, now func() time.T
 }
 
 func (p *queryPane) retrieverOf(c column) engine.Retriever {
+	if c.r != nil {
+		return c.r
+	}
 	if c.model < 0 {
 		return p.a.ws.BM25
 	}
@@ -283,6 +304,25 @@ func (p *queryPane) key(msg tea.KeyMsg) tea.Cmd {
 		if len(p.cols) > 1 {
 			p.focus = (p.focus + 1) % len(p.cols)
 		}
+	case key.Matches(msg, p.keys.Fuse):
+		m, ok := p.a.currentModel()
+		if !ok {
+			tf, err := p.a.ws.TFIDF(context.Background(), nil)
+			if err != nil || p.a.ws.Data == nil {
+				p.a.setStatus(lvlWarn, "load a dataset first (pane 1)")
+				return nil
+			}
+			m = lab.Model{Name: tf.Name(), Retriever: tf}
+		}
+		if _, fused := m.Retriever.(*lab.Fused); fused {
+			p.a.setStatus(lvlWarn, "%s is already a fusion: m selects another model", m.Name)
+			return nil
+		}
+		return p.a.fuseWithBM25(m)
+	case key.Matches(msg, p.keys.Model) && p.pair != nil:
+		p.pair = nil
+		p.searchNow()
+		p.a.setStatus(lvlInfo, "back to the model and BM25")
 	case key.Matches(msg, p.keys.Model):
 		n := len(p.a.models())
 		if n == 0 {
@@ -342,7 +382,7 @@ func (p *queryPane) judgedQuery(q string) string {
 func (p *queryPane) view(w, h int) string {
 	t := p.a.theme
 	p.in.setWidth(max(w-width(p.in.Prompt)-4, 1))
-	lines := []string{" " + p.inputView(w - 1)}
+	lines := []string{" " + p.inputView(w-1)}
 	d := p.a.ws.Data
 	if d == nil {
 		lines = append(lines, "", " "+t.Muted.Render("No dataset loaded: open one in the Datasets pane (1)."))
@@ -371,7 +411,7 @@ func (p *queryPane) view(w, h int) string {
 	rest := h - len(lines)
 	// The results below do not change while a query is typed: draw them once per state, so
 	// that each key costs only the input line (a 5,000-key paste stays fast).
-	key := fmt.Sprint(w, rest, p.seq, p.focus, p.a.model, p.a.bidi, p.a.theme.Name, p.passage.YOffset, p.query, len(p.a.models()))
+	key := fmt.Sprint(w, rest, p.seq, p.focus, p.a.model, p.a.bidi, p.a.theme.Name, p.passage.YOffset, p.query, len(p.a.models()), len(p.pair))
 	for _, c := range p.cols {
 		key += fmt.Sprint(" ", c.sel)
 	}
@@ -386,8 +426,14 @@ func (p *queryPane) view(w, h int) string {
 func (p *queryPane) resultsView(w, rest int) string {
 	t := p.a.theme
 	var lines []string
-	m, hasModel := p.a.currentModel()
-	explain := hasModel && m.Explainer != nil
+	var m lab.Model
+	for _, c := range p.cols {
+		if c.explain != nil {
+			m = lab.Model{Name: c.name, Explainer: c.explain}
+			break
+		}
+	}
+	explain := m.Explainer != nil
 	detailH := 6
 	if explain {
 		detailH = 10
