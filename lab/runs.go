@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arslab/arslab/internal/atomicfile"
+
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/train"
 )
@@ -231,10 +233,7 @@ func writeRunData(dir string, d *datasets.Dataset) {
 	if err != nil || os.MkdirAll(dir, 0o755) != nil {
 		return
 	}
-	tmp := filepath.Join(dir, "."+RunDataFile+".tmp")
-	if os.WriteFile(tmp, append(b, '\n'), 0o644) == nil {
-		os.Rename(tmp, filepath.Join(dir, RunDataFile))
-	}
+	_ = atomicfile.WriteFile(filepath.Join(dir, RunDataFile), append(b, '\n')) // best effort: the record only names the data
 }
 
 // TrashRun moves the run folder dir into the trash folder next to it (runs/.trash/NAME,

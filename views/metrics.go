@@ -5,13 +5,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/arslab/arslab/internal/atomicfile"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
@@ -168,7 +170,7 @@ func (p *metricsPane) update(msg tea.Msg) tea.Cmd {
 }
 
 // export writes the rows to name in the working directory, atomically.
-func (p *metricsPane) export(name string, write func(f *os.File, rows []lab.Row) error) tea.Cmd {
+func (p *metricsPane) export(name string, write func(w io.Writer, rows []lab.Row) error) tea.Cmd {
 	if p.a.opts.ReadOnly {
 		p.a.setStatus(lvlWarn, "read-only demo: exporting files is disabled")
 		return nil
@@ -205,32 +207,20 @@ func (p *metricsPane) export(name string, write func(f *os.File, rows []lab.Row)
 	return nil
 }
 
-// writeAtomic writes through a temporary file in the same directory, then renames it.
-func writeAtomic(name string, rows []lab.Row, write func(f *os.File, rows []lab.Row) error) (string, error) {
+// writeAtomic writes the rows with write into name atomically (internal/atomicfile) and
+// returns the absolute path.
+func writeAtomic(name string, rows []lab.Row, write func(w io.Writer, rows []lab.Row) error) (string, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return "", fmt.Errorf("export %s: %w", name, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("export %s: %w", abs, err)
-	}
-	tmp := f.Name()
-	err = write(f, rows)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, abs)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("export %s: %w", abs, err)
+	if err := atomicfile.Write(abs, func(w io.Writer) error { return write(w, rows) }); err != nil {
+		return "", fmt.Errorf("export: %w", err)
 	}
 	return abs, nil
 }
 
-func writeCSV(f *os.File, rows []lab.Row) error {
+func writeCSV(f io.Writer, rows []lab.Row) error {
 	w := csv.NewWriter(f)
 	head := []string{"name", "split"}
 	for _, c := range metricCols() {
@@ -257,7 +247,7 @@ func writeCSV(f *os.File, rows []lab.Row) error {
 	return w.Error()
 }
 
-func writeJSON(f *os.File, rows []lab.Row) error {
+func writeJSON(f io.Writer, rows []lab.Row) error {
 	type jrow struct {
 		Name    string             `json:"name"`
 		Split   string             `json:"split"`

@@ -2,11 +2,11 @@ package views
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/arslab/arslab/internal/atomicfile"
 )
 
 // recentMax is how many recently loaded dataset paths are kept.
@@ -69,11 +69,7 @@ func (a *App) rememberRecent(path string) ([]string, error) {
 	b, _ := json.MarshalIndent(struct {
 		Datasets []string `json:"datasets"`
 	}{rs}, "", "  ")
-	tmp := filepath.Join(dir, "."+recentFile+".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return rs, err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, recentFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := atomicfile.WriteFile(filepath.Join(dir, recentFile), append(b, '\n')); err != nil {
 		return rs, err
 	}
 	return rs, nil

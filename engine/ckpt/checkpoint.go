@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/arslab/arslab/internal/atomicfile"
+
 	"github.com/arslab/arslab/engine/nn"
 )
 
@@ -114,7 +116,7 @@ func Save(dir string, c Checkpoint) error {
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return fmt.Errorf("checkpoint folder: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return err
 	}
 	meta := map[string]string{"step": fmt.Sprint(c.State.Step), "format": "arslab"}
