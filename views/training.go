@@ -150,17 +150,7 @@ func (p *trainingPane) stepStatus(ev train.Event) {
 func (p *trainingPane) resume(ri lab.RunInfo) tea.Cmd {
 	a := p.a
 	switch {
-	case a.opts.ReadOnly:
-		a.setStatus(lvlWarn, "read-only demo: training is disabled")
-		return nil
-	case a.opts.Engine == nil:
-		a.setStatus(lvlWarn, "training is not available in this build")
-		return nil
-	case a.ws.Data == nil:
-		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
-		return nil
-	case p.running():
-		a.setStatus(lvlWarn, "a training is already running (x stops it in the Training pane)")
+	case !p.canTrain("a training is already running (x stops it in the Training pane)"):
 		return nil
 	case ri.Finished:
 		a.setStatus(lvlInfo, "%s is finished: nothing to resume (enter opens it)", ri.Name)
@@ -319,21 +309,29 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// start launches a training job; its events come back through waitTrain.
-func (p *trainingPane) start() tea.Cmd {
+// canTrain says whether a training may start now, telling the user why not (busy: the
+// message when one is already running).
+func (p *trainingPane) canTrain(busy string) bool {
 	a := p.a
 	switch {
 	case a.opts.ReadOnly:
 		a.setStatus(lvlWarn, "read-only demo: training is disabled")
-		return nil
 	case a.opts.Engine == nil:
 		a.setStatus(lvlWarn, "training is not available in this build")
-		return nil
 	case a.ws.Data == nil:
 		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
-		return nil
 	case p.running():
-		a.setStatus(lvlWarn, "a training is already running (x stops it)")
+		a.setStatus(lvlWarn, "%s", busy)
+	default:
+		return true
+	}
+	return false
+}
+
+// start launches a training job; its events come back through waitTrain.
+func (p *trainingPane) start() tea.Cmd {
+	a := p.a
+	if !p.canTrain("a training is already running (x stops it)") {
 		return nil
 	}
 	cfg := p.cfg
