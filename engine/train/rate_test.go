@@ -13,7 +13,7 @@ import (
 // step's rate swings 8 ↔ 1.14 ex/s) give a windowed rate of 2 ex/s and an ETA of 4 s a
 // step; the first, slow step (graph building) stops mattering once it leaves the window.
 func TestMeterSmoothsOnSyntheticClock(t *testing.T) {
-	m := NewMeter(20)
+	m := NewMeter(20, 30*time.Second)
 	if m.Rate() != 0 || m.ETA(10) != 0 || m.Average() != 0 {
 		t.Fatal("an empty meter must report 0 (unknown)")
 	}
@@ -43,6 +43,21 @@ func TestMeterSmoothsOnSyntheticClock(t *testing.T) {
 	m.Skip()
 	if m.Rate() != 0 || m.Average() == 0 {
 		t.Error("Skip must forget the window and keep the average")
+	}
+	// Fast steps: the window stretches to 30 s of them, so a 2-s slow spell moves the rate
+	// by well under 2x (one step's rate here swings 5x).
+	m = NewMeter(20, 30*time.Second)
+	for range 400 {
+		m.Add(8, 100*time.Millisecond) // 80 ex/s
+	}
+	if len(m.dur) != 300 {
+		t.Errorf("window of %d fast steps, want 300 (30 s)", len(m.dur))
+	}
+	for range 4 {
+		m.Add(8, 500*time.Millisecond) // 16 ex/s for 2 s
+	}
+	if r := m.Rate(); r < 70 {
+		t.Errorf("rate %.1f after a 2-s slow spell, want ≥ 70 (80 smoothed)", r)
 	}
 }
 

@@ -113,7 +113,7 @@ type trainer struct {
 
 func newTrainer(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, events chan<- Event) *trainer {
 	return &trainer{ctx: ctx, cfg: cfg, ds: ds, dir: outDir, events: events, graphs: map[int]*head.Graph{},
-		now: time.Now, meter: NewMeter(DefaultRateWindow)}
+		now: time.Now, meter: NewMeter(DefaultRateWindow, DefaultRateSpan)}
 }
 
 func (t *trainer) run(resume bool) (err error) {
