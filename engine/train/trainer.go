@@ -106,6 +106,7 @@ type trainer struct {
 	meter    *Meter
 	lastCkpt time.Duration // elapsed training time at the last checkpoint
 	ckptStep int           // step of the last checkpoint
+	devTook  time.Duration // how long the last epoch-end dev evaluation took
 
 	// lossHook, when set (tests), may replace a step's total loss.
 	lossHook func(step int, total float64) float64
