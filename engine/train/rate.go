@@ -31,7 +31,9 @@ type Meter struct {
 
 // NewMeter returns a Meter averaging over at least the last window steps (≥ 1) and over
 // as many more as cover span.
-func NewMeter(window int, span time.Duration) *Meter { return &Meter{window: max(window, 1), span: span} }
+func NewMeter(window int, span time.Duration) *Meter {
+	return &Meter{window: max(window, 1), span: span}
+}
 
 // Add records one step of n examples that took d.
 func (m *Meter) Add(n int, d time.Duration) {
