@@ -18,7 +18,8 @@ const (
 
 // Meter turns step durations into the figures a user can trust: a rate and an ETA over a
 // window of recent steps (one step's rate swings several-fold on a shared CPU, and the first
-// step also builds the graph), and the average over the whole session. Durations come from
+// step also builds the graph, so it leaves the window as soon as a second step is in), and
+// the average over the whole session. Durations come from
 // the caller's clock, so tests drive it with a synthetic one.
 type Meter struct {
 	window   int
@@ -27,6 +28,7 @@ type Meter struct {
 	dur      []time.Duration
 	totalEx  int
 	totalDur time.Duration
+	steps    int
 }
 
 // NewMeter returns a Meter averaging over at least the last window steps (≥ 1) and over
@@ -39,6 +41,10 @@ func NewMeter(window int, span time.Duration) *Meter {
 func (m *Meter) Add(n int, d time.Duration) {
 	m.ex = append(m.ex, n)
 	m.dur = append(m.dur, d)
+	m.steps++
+	if m.steps == 2 && len(m.ex) == 2 { // the first step also built the graph: alone it is all we know, then it goes
+		m.ex, m.dur = m.ex[1:], m.dur[1:]
+	}
 	var sum time.Duration
 	for _, x := range m.dur {
 		sum += x

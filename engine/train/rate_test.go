@@ -11,7 +11,7 @@ import (
 
 // TestMeterSmoothsOnSyntheticClock: steps of 8 examples alternating 1 s and 7 s (one
 // step's rate swings 8 ↔ 1.14 ex/s) give a windowed rate of 2 ex/s and an ETA of 4 s a
-// step; the first, slow step (graph building) stops mattering once it leaves the window.
+// step; the first, slow step (graph building) leaves the window once a second step is in.
 func TestMeterSmoothsOnSyntheticClock(t *testing.T) {
 	m := NewMeter(20, 30*time.Second)
 	if m.Rate() != 0 || m.ETA(10) != 0 || m.Average() != 0 {
@@ -24,6 +24,9 @@ func TestMeterSmoothsOnSyntheticClock(t *testing.T) {
 			d = 7 * time.Second
 		}
 		m.Add(8, d)
+		if i == 0 && m.Rate() != 8 {
+			t.Errorf("after the second step: rate %.2f, want 8 (the first, graph-building step left out)", m.Rate())
+		}
 		if i >= 20 { // the first step has left the window
 			if r := m.Rate(); math.Abs(r-2) > 0.25 {
 				t.Fatalf("after step %d: rate %.2f ex/s, want ≈ 2", i+2, r)
