@@ -29,11 +29,12 @@ type Event struct {
 	PosScore   float64            // mean sigmoid score of positives in the step
 	NegScore   float64            // mean sigmoid score of negatives in the step
 	LR         float64
-	// ExamplesPerSec is the training rate over the last DefaultRateWindow steps (StepEvent),
+	// ExamplesPerSec is the training rate over the recent steps (StepEvent; at least
+	// DefaultRateWindow of them covering at least DefaultRateSpan when there are enough),
 	// or over the whole run (DoneEvent: total examples / total step time of this session).
 	ExamplesPerSec float64
-	// ETA is the time the remaining steps will take at the smoothed per-step time (StepEvent;
-	// dev evaluations and checkpoints not included).
+	// ETA is the time the remaining steps will take at the smoothed per-step time, plus the
+	// remaining dev evaluations at the last one's duration (StepEvent; checkpoints not included).
 	ETA      time.Duration
 	StepTime time.Duration // StepEvent: how long this one step took
 	Elapsed  time.Duration

@@ -63,7 +63,12 @@ func (t *trainer) loop() error {
 		t.st.Epoch, t.st.StepInEpoch = epoch+1, 0
 		ev := Event{Kind: EpochEvent, Step: t.st.Step, TotalSteps: t.st.TotalSteps, Epoch: epoch + 1, Epochs: t.cfg.Epochs,
 			Elapsed: t.elapsed(), RunDir: t.dir}
-		if dev, err := t.devMetrics(); err != nil {
+		devStart := t.now()
+		dev, err := t.devMetrics()
+		if dev != nil {
+			t.devTook = t.now().Sub(devStart)
+		}
+		if err != nil {
 			if t.ctx.Err() != nil {
 				return t.stop(t.ctx.Err())
 			}

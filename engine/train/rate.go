@@ -8,29 +8,49 @@ import (
 	"time"
 )
 
-// DefaultRateWindow is how many recent steps the shown rate and ETA are computed over.
-const DefaultRateWindow = 20
+// The shown rate and ETA are computed over the recent steps: at least DefaultRateWindow of
+// them, and as many more as cover DefaultRateSpan of training time (fast steps on a shared
+// CPU swing with its load from second to second).
+const (
+	DefaultRateWindow = 20
+	DefaultRateSpan   = 30 * time.Second
+)
 
 // Meter turns step durations into the figures a user can trust: a rate and an ETA over a
 // window of recent steps (one step's rate swings several-fold on a shared CPU, and the first
-// step also builds the graph), and the average over the whole session. Durations come from
+// step also builds the graph, so it leaves the window as soon as a second step is in), and
+// the average over the whole session. Durations come from
 // the caller's clock, so tests drive it with a synthetic one.
 type Meter struct {
 	window   int
+	span     time.Duration
 	ex       []int
 	dur      []time.Duration
 	totalEx  int
 	totalDur time.Duration
+	steps    int
 }
 
-// NewMeter returns a Meter averaging over the last window steps (≥ 1).
-func NewMeter(window int) *Meter { return &Meter{window: max(window, 1)} }
+// NewMeter returns a Meter averaging over at least the last window steps (≥ 1) and over
+// as many more as cover span.
+func NewMeter(window int, span time.Duration) *Meter {
+	return &Meter{window: max(window, 1), span: span}
+}
 
 // Add records one step of n examples that took d.
 func (m *Meter) Add(n int, d time.Duration) {
 	m.ex = append(m.ex, n)
 	m.dur = append(m.dur, d)
-	if len(m.ex) > m.window {
+	m.steps++
+	if m.steps == 2 && len(m.ex) == 2 { // the first step also built the graph: alone it is all we know, then it goes
+		m.ex, m.dur = m.ex[1:], m.dur[1:]
+	}
+	var sum time.Duration
+	for _, x := range m.dur {
+		sum += x
+	}
+	for len(m.ex) > m.window && sum-m.dur[0] >= m.span {
+		sum -= m.dur[0]
 		m.ex, m.dur = m.ex[1:], m.dur[1:]
 	}
 	m.totalEx += n

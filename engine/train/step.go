@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/head"
@@ -168,7 +169,7 @@ func (t *trainer) step(batch []example) (Event, error) {
 	return Event{
 		Kind: StepEvent, Step: step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch + 1, Epochs: t.cfg.Epochs,
 		Loss: total, Terms: res.Terms, PosScore: res.PosProb, NegScore: res.NegProb, LR: lr,
-		ExamplesPerSec: t.meter.Rate(), ETA: t.meter.ETA(t.st.TotalSteps - step), StepTime: took, Elapsed: t.elapsed(), RunDir: t.dir,
+		ExamplesPerSec: t.meter.Rate(), ETA: t.eta(step), StepTime: took, Elapsed: t.elapsed(), RunDir: t.dir,
 	}, nil
 }
 
@@ -178,4 +179,14 @@ func (t *trainer) divergence(step int, what string) error {
 		kept = fmt.Sprintf("the last good checkpoint in %s is kept", t.dir)
 	}
 	return fmt.Errorf("train: step %d diverged: %s; stopped without saving (%s) — try a lower lr or enable clip", step, what, kept)
+}
+
+// eta is the time left after step: the remaining steps at the smoothed step time, plus the
+// remaining epoch-end dev evaluations at the last one's duration (none known before the first).
+func (t *trainer) eta(step int) time.Duration {
+	left := t.meter.ETA(t.st.TotalSteps - step)
+	if step < t.st.TotalSteps {
+		left += t.devTook * time.Duration(t.cfg.Epochs-t.st.Epoch)
+	}
+	return left
 }

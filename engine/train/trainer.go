@@ -18,9 +18,11 @@ import (
 	"github.com/arslab/arslab/engine/tok"
 )
 
-// Run trains on ds's train split, writing checkpoints to outDir (config.json, vocab.txt,
-// model.safetensors, optimizer.safetensors, state.json, metrics.jsonl — each written
-// atomically, at every epoch end, on cancel and at the end). events may be nil; Run
+// Run trains on ds's train split, writing config.json and vocab.txt to outDir and
+// checkpoints (model.safetensors, optimizer.safetensors, metrics.jsonl, state.json) into a
+// new outDir/ckpt-<step>/ folder each, made current by switching the outDir/latest pointer
+// atomically (ckpt.Save): every DefaultCheckpointEvery of training, at every epoch end, on
+// cancel and at the end (RunWith's Options set the interval). events may be nil; Run
 // never closes it and blocks on a full channel only while ctx is live (after a cancel,
 // pending events are dropped and the DoneEvent waits at most a second). Cancelling ctx
 // stops after the current step, checkpoints and returns ctx.Err(). A NaN/Inf loss or
@@ -106,6 +108,7 @@ type trainer struct {
 	meter    *Meter
 	lastCkpt time.Duration // elapsed training time at the last checkpoint
 	ckptStep int           // step of the last checkpoint
+	devTook  time.Duration // how long the last epoch-end dev evaluation took
 
 	// lossHook, when set (tests), may replace a step's total loss.
 	lossHook func(step int, total float64) float64
@@ -113,7 +116,7 @@ type trainer struct {
 
 func newTrainer(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, events chan<- Event) *trainer {
 	return &trainer{ctx: ctx, cfg: cfg, ds: ds, dir: outDir, events: events, graphs: map[int]*head.Graph{},
-		now: time.Now, meter: NewMeter(DefaultRateWindow)}
+		now: time.Now, meter: NewMeter(DefaultRateWindow, DefaultRateSpan)}
 }
 
 func (t *trainer) run(resume bool) (err error) {
