@@ -141,7 +141,8 @@ func TestEndToEndTmux(t *testing.T) {
 	// beside BM25.
 	s.keys("3")
 	scr = s.waitFor(10*time.Second, "tiny-ars", "BM25")
-	runs, err := filepath.Glob(filepath.Join(dir, "runs", "*", "model.safetensors"))
+	// A checkpoint is a folder behind the run's atomic "latest" pointer.
+	runs, err := filepath.Glob(filepath.Join(dir, "runs", "*", "ckpt-*", "model.safetensors"))
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("want one checkpoint in runs/, got %v (%v)\n%s", runs, err, scr)
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arslab/arslab/engine/ckpt"
+
 	"github.com/arslab/arslab/internal/atomicfile"
 
 	"github.com/arslab/arslab/datasets"
@@ -150,13 +152,19 @@ func ReadRun(dir string) RunInfo {
 	if err := readJSON(filepath.Join(dir, runConfigFile), &r.Config); err != nil {
 		note(err)
 	}
+	// The current checkpoint: the folder the run's "latest" pointer names, or the run folder
+	// itself in the old flat layout (engine/ckpt).
+	cur := dir
+	if c, err := ckpt.Current(dir); err == nil {
+		cur = c
+	}
 	var st runState
-	switch err := readJSON(filepath.Join(dir, runStateFile), &st); {
+	switch err := readJSON(filepath.Join(cur, runStateFile), &st); {
 	case errors.Is(err, fs.ErrNotExist): // not checkpointed yet
 	case err != nil:
 		note(err)
 	default:
-		if info, err := os.Stat(filepath.Join(dir, runStateFile)); err == nil {
+		if info, err := os.Stat(filepath.Join(cur, runStateFile)); err == nil {
 			r.Date = info.ModTime()
 		}
 		r.Step, r.Total, r.Epoch, r.Finished = st.Step, st.TotalSteps, st.Epoch, st.Finished
@@ -166,10 +174,14 @@ func ReadRun(dir string) RunInfo {
 	if err := readJSON(filepath.Join(dir, RunDataFile), &data); err == nil {
 		r.Data, r.Source = data.Name, data.Source
 	}
-	if _, err := os.Stat(filepath.Join(dir, runWeightsFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(cur, runWeightsFile)); err == nil {
 		r.HasModel = true
 	}
-	if err := r.readMetrics(filepath.Join(dir, runMetricsFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	metrics := filepath.Join(cur, runMetricsFile)
+	if _, err := os.Stat(metrics); err != nil {
+		metrics = filepath.Join(dir, runMetricsFile)
+	}
+	if err := r.readMetrics(metrics); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		note(err)
 	}
 	r.Err = strings.Join(errs, "; ")

@@ -23,8 +23,15 @@ func newInput(prompt, placeholder string, limit int) *input {
 	return &input{Model: m}
 }
 
-// Update passes msg to the field.
+// Update passes msg to the field. A key's runes are copied first: textinput's sanitizer
+// rewrites the slice it is given in place, and Bubble Tea hands out shared rune slices for
+// some keys, so two SSH sessions typing at once raced on them (caught by go test -race in
+// TestServeRealAppTwoSessions).
 func (in *input) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && len(k.Runes) > 0 {
+		k.Runes = append([]rune(nil), k.Runes...)
+		msg = k
+	}
 	var cmd tea.Cmd
 	in.Model, cmd = in.Model.Update(msg)
 	return cmd
