@@ -73,7 +73,7 @@ func TestEndToEndTmux(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	s := tmuxSession{t: t, socket: fmt.Sprintf("arslab-e2e-%d", os.Getpid())}
-	cmd := fmt.Sprintf("cd %s && TERM=xterm-256color %s --runs %s; echo arslab exited $?; sleep 60", dir, bin, filepath.Join(dir, "runs"))
+	cmd := fmt.Sprintf("cd %s && XDG_CONFIG_HOME=%s TERM=xterm-256color %s --runs %s; echo arslab exited $?; sleep 60", dir, filepath.Join(dir, "config"), bin, filepath.Join(dir, "runs"))
 	s.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmd)
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 
@@ -92,6 +92,35 @@ func TestEndToEndTmux(t *testing.T) {
 	// then the noun), not printed in logical order.
 	s.keys("/", "C-u", "ما هو أطول نهر في العالم", "Enter")
 	s.waitFor(10*time.Second, "judged query q-ar-geo-001", "ar-geo-001 · \ufede\ufef4\ufee8\ufedf\ufe8d \ufeae\ufeec\ufee7")
+
+	// A 5,000-character bracketed paste lands in the query at once (cut to the field's
+	// limit, line breaks as spaces), and the keys after it drive the panes again.
+	paste := filepath.Join(dir, "paste.txt")
+	if err := os.WriteFile(paste, []byte(strings.Repeat("which planet is red\n", 250)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.keys("/")
+	s.run("load-buffer", paste)
+	start := time.Now()
+	s.run("paste-buffer", "-p", "-t", "e2e")
+	s.waitFor(5*time.Second, "pasted text cut to the query limit")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the paste took %v", d)
+	}
+	s.keys("Enter", "4")
+	s.waitFor(5*time.Second, "Top-k accuracy")
+
+	// Metrics: b makes BM25 (test) the baseline and TF-IDF is tested against it in the
+	// background; the selected TF-IDF cell shows its test; d lists the test queries by the
+	// difference of the two runs; esc goes back to the table.
+	s.keys("b")
+	s.waitFor(20*time.Second, "BM25 (base)", "baseline BM25 on test · 33 queries")
+	s.keys("j")
+	s.waitFor(5*time.Second, "MRR@10 TF-IDF − BM25: Δ", "W/T/L", "p (rand)")
+	s.keys("d")
+	s.waitFor(10*time.Second, "Per query · MRR@10", "A = BM25 (baseline) · B = TF-IDF", "rank B")
+	s.keys("Escape")
+	s.waitFor(5*time.Second, "Top-k accuracy")
 
 	// Training pane: negatives hard:3, 1 epoch, max_len 32, then start.
 	s.keys("Escape", "2")
@@ -112,10 +141,24 @@ func TestEndToEndTmux(t *testing.T) {
 	// beside BM25.
 	s.keys("3")
 	scr = s.waitFor(10*time.Second, "tiny-ars", "BM25")
-	runs, err := filepath.Glob(filepath.Join(dir, "runs", "*", "model.safetensors"))
+	// A checkpoint is a folder behind the run's atomic "latest" pointer.
+	runs, err := filepath.Glob(filepath.Join(dir, "runs", "*", "ckpt-*", "model.safetensors"))
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("want one checkpoint in runs/, got %v (%v)\n%s", runs, err, scr)
 	}
+
+	// The Runs pane lists the run just trained, finished, with its loss sparkline; ? shows
+	// the Runs keymap first.
+	s.keys("5")
+	scr = s.waitFor(10*time.Second, "Runs  1 in", "tiny·ars", "✓", "Loss of", "best dev MRR@10")
+	s.keys("?")
+	s.waitFor(5*time.Second, "Runs (this pane)", "open as model", "trash (asks)")
+	s.keys("?")
+
+	// The Datasets pane's chooser: recent datasets and the file picker at the working directory.
+	s.keys("1", "o")
+	s.waitFor(5*time.Second, "Browse", "runs")
+	s.keys("Escape")
 
 	s.keys("q")
 	s.waitFor(10*time.Second, "arslab exited 0")

@@ -24,6 +24,7 @@ Usage:
   arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
   arslab dataset stats|validate --data PATH
   arslab compare --data PATH [--baseline M] [--rel-min N] [--format markdown|latex|json] MODEL MODEL...
+  arslab sweep   --data PATH --out runs/SWEEP --grid 'head=ars,dot;negatives=hard:7,hard:29' [--seeds 1,2] [--set epochs=1]
   arslab bench   --data FOLDER|PATH... [--model bm25 --model tfidf ...] [--split all] [--format table|markdown|csv|json]
   arslab plot    runs/NAME [--out FILE.svg|.png]            curves of a training run as a figure
   arslab plot    --compare --data PATH [--out FILE.svg|.png] bm25 tfidf runs/NAME ...   Top-k curves
@@ -68,6 +69,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.bench(ctx, rest)
 	case "compare":
 		err = e.compare(ctx, rest)
+	case "sweep":
+		err = e.sweep(ctx, rest)
 	case "serve":
 		err = e.serve(ctx, rest)
 	case "plot":

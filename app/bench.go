@@ -18,18 +18,20 @@ func (e env) bench(ctx context.Context, args []string) error {
 	var datas, models listFlag
 	fs.Var(&datas, "data", "a dataset, or a folder of datasets (each sub-folder or file that loads); repeatable")
 	fs.Var(&models, "model", "bm25, tfidf or a run folder; repeatable (default bm25 and tfidf)")
+	var lists listFlag
+	fs.Var(&lists, "list", "a file listing datasets, one a line: NAME PATH [--columns C] [--corpus F --queries F --qrels F]; repeatable")
 	split := fs.String("split", "", "split to evaluate: train, dev, test or all (default: each dataset's default split)")
 	kflag := fs.String("k", "1,5,10,20,100", "Top-k cut-offs")
 	format := fs.String("format", "table", "output: table, markdown, csv or json")
-	relMin := fs.Int("rel-min", 1, "lowest grade that counts as relevant for Top-k, recall, MRR and MAP")
+	relMin := fs.Int("rel-min", 0, "lowest grade that counts as relevant for Top-k, recall, MRR and MAP (default 1, or the dataset's official setting)")
 	lex := addLexFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	datas = append(datas, pos...)
-	if len(datas) == 0 {
-		return usageError{"bench: give --data FOLDER (e.g. ../shared/datasets) or dataset paths"}
+	if len(datas) == 0 && len(lists) == 0 {
+		return usageError{"bench: give --data FOLDER (e.g. ../shared/datasets), dataset paths or --list FILE"}
 	}
 	ks, err := parseKs(*kflag)
 	if err != nil {
@@ -55,8 +57,15 @@ func (e env) bench(ctx context.Context, args []string) error {
 		}
 		targets = append(targets, ts...)
 	}
+	for _, l := range lists {
+		ts, err := lab.ReadBenchList(l)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		targets = append(targets, ts...)
+	}
 	if len(targets) == 0 {
-		return fmt.Errorf("bench: no dataset found in %s", strings.Join(datas, ", "))
+		return fmt.Errorf("bench: no dataset found in %s", strings.Join(append(datas, lists...), ", "))
 	}
 	start := time.Now()
 	prog := progressLine(e.stderr, "bench", 2*time.Second, time.Now)
@@ -110,6 +119,12 @@ func writeBench(w io.Writer, rows []lab.BenchRow, ks []int, format string) error
 			out = append(out, cell(r, c))
 		}
 		settings := r.Settings
+		if r.RelMin > 1 {
+			settings += fmt.Sprintf("; relevant = grade ≥ %d", r.RelMin)
+		}
+		if r.KeepNoRelevant {
+			settings += "; queries without a relevant passage count 0"
+		}
 		if r.Rerank {
 			settings += "; reranking groups"
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/compare"
 	"github.com/arslab/arslab/engine/metrics"
 	"github.com/arslab/arslab/lab"
@@ -17,7 +16,8 @@ func (e env) compare(ctx context.Context, args []string) error {
 	data := fs.String("data", "demo", "dataset path or \"demo\"")
 	split := fs.String("split", "", "split to compare on (default: test, else the only judged split)")
 	baseline := fs.String("baseline", "", "the model the others are tested against (default: the first)")
-	relMin := fs.Int("rel-min", 1, "lowest grade that counts as relevant for the binary metrics (Top-k, recall, MRR, MAP)")
+	relMin := fs.Int("rel-min", 0, "lowest grade that counts as relevant for the binary metrics (Top-k, recall, MRR, MAP); default 1, or the dataset's official setting")
+	noRel := fs.String("no-relevant", "", "queries without a relevant passage: skip, or zero (kept with 0, the SemEval scorers' way); default: the dataset's official setting, else skip")
 	kflag := fs.String("k", "1,5,20,100", "Top-k cut-offs")
 	keys := fs.String("metrics", "", "metric columns, comma-separated (default: top-k for each k, mrr@10, ndcg@10, map)")
 	perms := fs.Int("permutations", compare.DefaultPermutations, "samples of the randomisation test")
@@ -31,7 +31,7 @@ func (e env) compare(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) < 2 {
-		return usageError{"compare: give at least two models: arslab compare --data PATH bm25 tfidf runs/NAME 'fuse:rrf:bm25+tfidf'"}
+		return usageError{"compare: give at least two models or run files: arslab compare --data PATH bm25 tfidf runs/NAME 'fuse:rrf:bm25+tfidf' run:other.trec"}
 	}
 	switch *format {
 	case "markdown", "md", "latex", "tex", "json":
@@ -46,21 +46,34 @@ func (e env) compare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, err := lab.Open(ctx, *data, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
+	if *split == "all" {
+		return usageError{"compare: --split all: compare one split at a time"}
+	}
+	wss, splits, why, err := lab.OpenSplits(ctx, *data, opts, *split, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}
-	sp := datasets.Split(*split)
-	if sp == "" {
-		var why string
-		sp, why = ws.DefaultSplit()
+	if why != "" {
 		fmt.Fprintln(e.stderr, why)
 	}
+	ws, sp := wss[0], splits[0]
 	models := make([]lab.Model, 0, len(pos))
 	for _, spec := range pos {
-		m, err := ws.Retriever(ctx, spec, progressLine(e.stderr, "encoding with "+spec, 2*time.Second, time.Now))
+		var m lab.Model
+		var err error
+		if file, ok := strings.CutPrefix(spec, "run:"); ok {
+			m, err = ws.RunModel(file, sp)
+		} else {
+			m, err = ws.Retriever(ctx, spec, progressLine(e.stderr, "encoding with "+spec, 2*time.Second, time.Now))
+		}
 		if err != nil {
 			return usageError{"compare: " + err.Error()}
+		}
+		for _, prev := range models { // two rows must not share a name: say where this one came from
+			if prev.Name == m.Name {
+				m.Name += " [" + spec + "]"
+				break
+			}
 		}
 		models = append(models, m)
 	}
@@ -76,10 +89,12 @@ func (e env) compare(ctx context.Context, args []string) error {
 		cols = append(cols, metrics.MRR10, metrics.NDCG10, metrics.MAP)
 	}
 	start := time.Now()
+	var timing lab.CompareTiming
 	tab, err := ws.Compare(ctx, models, lab.CompareOptions{
-		Split: sp, Baseline: *baseline, Keys: cols,
-		Metrics: metrics.Options{Ks: ks, RelMin: *relMin},
-		Stats:   compare.Options{Permutations: *perms, Seed: *seed, Bootstrap: *boot, Alpha: *alpha},
+		Timing: &timing,
+		Split:  sp, Baseline: *baseline, Keys: cols,
+		Eval:  lab.EvalOptions{Ks: ks, RelMin: *relMin, NoRelevant: *noRel},
+		Stats: compare.Options{Permutations: *perms, Seed: *seed, Bootstrap: *boot, Alpha: *alpha},
 		Progress: func(model string, done, total int) {
 			if done == total {
 				fmt.Fprintf(e.stderr, "ranked %d queries with %s\n", total, model)
@@ -89,7 +104,8 @@ func (e env) compare(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "compared %d models on %s/%s (%d queries) in %s\n", len(models), ws.Data.Name, sp, tab.Queries, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "compared %d models on %s/%s (%d queries) in %s: ranking %s, tests (%d permutations) %s\n", len(models), ws.Data.Name, sp, tab.Queries,
+		time.Since(start).Round(time.Millisecond), timing.Rank.Round(time.Millisecond), tab.Permutations, timing.Tests.Round(time.Millisecond))
 	switch *format {
 	case "latex", "tex":
 		return tab.LaTeX(e.stdout)

@@ -52,3 +52,32 @@ func TestCompareJSONAgreesWithEval(t *testing.T) {
 		t.Errorf("bad baseline: exit %d %q", code, errs)
 	}
 }
+
+// TestCompareRunFile: a TREC run written by eval compares with the model that made it as
+// identical (every query tied, p = 1).
+func TestCompareRunFile(t *testing.T) {
+	runFile := t.TempDir() + "/bm25.trec"
+	if code, _, errs := run(t, "eval", "--data", "demo", "--model", "bm25", "--run", runFile); code != 0 {
+		t.Fatalf("eval: %s", errs)
+	}
+	code, out, errs := run(t, "compare", "--data", "demo", "--format", "json", "--permutations", "200", "bm25", "run:"+runFile)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var tab compare.Table
+	if err := json.Unmarshal([]byte(out), &tab); err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Rows) != 2 || tab.Rows[1].Name != "BM25 [run:"+runFile+"]" {
+		t.Fatalf("rows %+v", tab.Rows)
+	}
+	for i, c := range tab.Rows[1].Cells {
+		s := c.VsBaseline
+		if c.Value != tab.Rows[0].Cells[i].Value || s.Ties != 33 || s.PRand != 1 {
+			t.Errorf("%s: %v vs %v, stats %+v", c.Metric, c.Value, tab.Rows[0].Cells[i].Value, s)
+		}
+	}
+	if code, _, errs := run(t, "compare", "--data", "demo", "bm25", "run:nosuch.trec"); code != 2 || !strings.Contains(errs, "nosuch.trec") {
+		t.Errorf("missing run file: exit %d %q", code, errs)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/runs"
 	"github.com/arslab/arslab/lab"
@@ -22,10 +21,11 @@ func (e env) eval(ctx context.Context, args []string) error {
 	model := fs.String("model", "", lab.ModelSpecs)
 	split := fs.String("split", "", "split to evaluate: train, dev, test or all (default: test, else the only judged split)")
 	kflag := fs.String("k", "1,5,10,20,50,100", "Top-k cut-offs")
-	relMin := fs.Int("rel-min", 1, "lowest grade that counts as relevant for Top-k, recall, MRR and MAP (nDCG keeps every grade)")
+	relMin := fs.Int("rel-min", 0, "lowest grade that counts as relevant for Top-k, recall, MRR and MAP; nDCG keeps every grade (default 1, or the dataset's official setting, e.g. 2 = only Good for SemEval)")
 	runOut := fs.String("run", "", "write the ranked lists to FILE in TREC run format (qid Q0 docid rank score tag)")
 	perQuery := fs.String("per-query", "", "write each query's metrics to FILE as JSON lines")
 	runIn := fs.String("run-in", "", "evaluate the TREC run FILE (made by any tool) instead of a model")
+	noRel := fs.String("no-relevant", "", "judged queries without a relevant passage: skip, or zero (kept with 0 on every metric, as the SemEval scorers do); default: the dataset's official setting, else skip")
 	asJSON := fs.Bool("json", false, "print one JSON object per split")
 	rr := addRerankFlags(fs)
 	lex := addLexFlags(fs)
@@ -45,7 +45,7 @@ func (e env) eval(ctx context.Context, args []string) error {
 		return usageError{"eval: --model is required (" + lab.ModelSpecs + "), or --run-in FILE"}
 	case *model != "" && *runIn != "":
 		return usageError{"eval: give --model or --run-in, not both"}
-	case *relMin < 1:
+	case *relMin < 0:
 		return usageError{fmt.Sprintf("eval: --rel-min %d: want a grade ≥ 1", *relMin)}
 	}
 	opts, err := lex.options()
@@ -53,24 +53,24 @@ func (e env) eval(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	ws, err := openWorkspace(ctx, *data, rr.holdout, rr.holdoutSeed, opts, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
+	wss, splits, why, err := rr.openSplits(ctx, *data, opts, *split, progressLine(e.stderr, "indexing "+*data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}
-	splits, err := e.evalSplits(ws, *split)
-	if err != nil {
-		return err
-	}
-	var m lab.Model
 	*model = rr.spec(*model)
-	if *runIn == "" {
-		if m, err = ws.Retriever(ctx, *model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now)); err != nil {
-			return usageError{"--model: " + err.Error()}
-		}
+	if why != "" {
+		fmt.Fprintln(e.stderr, why)
 	}
-	eo := lab.EvalOptions{Ks: ks, RelMin: *relMin}
+	eo := lab.EvalOptions{Ks: ks, RelMin: *relMin, NoRelevant: *noRel}
 	var evs []lab.Evaluation
-	for _, sp := range splits {
+	for i, ws := range wss {
+		sp := splits[i]
+		if *relMin == 0 && ws.Data.RelMinDefault > 0 {
+			fmt.Fprintf(e.stderr, "relevant means grade ≥ %d for %s (the dataset's official setting; --rel-min changes it)\n", ws.Data.RelMinDefault, ws.Data.Name)
+		}
+		if *noRel == "" && ws.Data.KeepNoRelevant {
+			fmt.Fprintf(e.stderr, "queries of %s without a relevant passage count as 0, as its official scorer does (--no-relevant skip leaves them out)\n", ws.Data.Name)
+		}
 		var ev lab.Evaluation
 		if *runIn != "" {
 			run, err := runs.ReadFile(*runIn)
@@ -84,8 +84,17 @@ func (e env) eval(ctx context.Context, args []string) error {
 			if ev, err = ws.EvaluateRanked(ranked, eo); err != nil {
 				return err
 			}
-		} else if ev, err = ws.EvaluateWith(ctx, m.Retriever, sp, eo, progressLine(e.stderr, "evaluating "+m.Name, 2*time.Second, time.Now)); err != nil {
-			return err
+		} else {
+			m, err := ws.Retriever(ctx, *model, progressLine(e.stderr, "encoding "+ws.Data.Name, 2*time.Second, time.Now))
+			if err != nil {
+				return usageError{"--model: " + err.Error()}
+			}
+			if m.Notice != "" && i == 0 {
+				fmt.Fprintln(e.stderr, m.Notice)
+			}
+			if ev, err = ws.EvaluateWith(ctx, m.Retriever, sp, eo, progressLine(e.stderr, "evaluating "+m.Name, 2*time.Second, time.Now)); err != nil {
+				return err
+			}
 		}
 		ev.Settings = opts.Settings()
 		ev.Metrics = headline(ev.Report, ks)
@@ -111,28 +120,6 @@ func (e env) eval(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
-}
-
-// evalSplits resolves --split: "" is the default split (said on stderr), "all" every judged one.
-func (e env) evalSplits(ws *lab.Workspace, split string) ([]datasets.Split, error) {
-	switch split {
-	case "":
-		sp, why := ws.DefaultSplit()
-		fmt.Fprintln(e.stderr, why)
-		return []datasets.Split{sp}, nil
-	case "all":
-		var out []datasets.Split
-		for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
-			if len(ws.Data.Qrels[sp]) > 0 {
-				out = append(out, sp)
-			}
-		}
-		if len(out) == 0 {
-			return nil, fmt.Errorf("dataset %s has no judged queries", ws.Data.Name)
-		}
-		return out, nil
-	}
-	return []datasets.Split{datasets.Split(split)}, nil
 }
 
 // runName names a run read from a file: its tag, else the file name.

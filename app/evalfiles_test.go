@@ -102,7 +102,7 @@ func TestEvalRelMinAndSettings(t *testing.T) {
 	for _, tc := range []struct{ args, want string }{
 		{"--bm25 k1=-1", "--bm25: sparse: bm25"},
 		{"--analyzer stem=en", `no stemmer for "en"`},
-		{"--rel-min 0", "--rel-min 0: want a grade ≥ 1"},
+		{"--rel-min -1", "--rel-min -1: want a grade ≥ 1"},
 		{"--run-in nosuch.run", "nosuch.run"},
 	} {
 		args := append([]string{"eval", "--data", tiny}, strings.Fields(tc.args)...)

@@ -79,15 +79,15 @@ func (e env) plotCompare(ctx context.Context, data string, split datasets.Split,
 	if len(models) == 0 {
 		return usageError{"plot --compare: name the models to compare: " + lab.ModelSpecs}
 	}
-	ws, err := lab.Open(ctx, data, lab.Options{}, progressLine(e.stderr, "indexing "+data, 2*time.Second, time.Now))
+	wss, splits, why, err := lab.OpenSplits(ctx, data, lab.Options{}, string(split), progressLine(e.stderr, "indexing "+data, 2*time.Second, time.Now))
 	if err != nil {
 		return err
 	}
-	if split == "" {
-		var why string
-		split, why = ws.DefaultSplit()
+	if why != "" {
 		fmt.Fprintln(e.stderr, why)
 	}
+	ws := wss[0]
+	split = splits[0]
 	var curves []figures.Curve
 	var rep lab.Report
 	for _, spec := range models {

@@ -42,6 +42,9 @@ func (e env) query(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{"--model: " + err.Error()}
 	}
+	if m.Notice != "" {
+		fmt.Fprintln(e.stderr, m.Notice)
+	}
 	d := ws.Data
 	rel := ws.Judge(q).Relevant
 	if p, ok := m.Retriever.(*lab.Reranked); ok {

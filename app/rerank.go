@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/cross"
 	"github.com/arslab/arslab/engine/tok"
@@ -58,7 +59,7 @@ func (e env) trainReranker(ctx context.Context, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{"train-reranker: " + err.Error()}
 	}
-	d, err := lab.LoadDataset(*data)
+	d, err := lab.LoadDataset(*data, datasets.LoadOptions{})
 	if err != nil {
 		return err
 	}
@@ -151,19 +152,39 @@ func addHoldoutFlags(fs *flag.FlagSet) (*float64, *int64) {
 		fs.Int64("holdout-seed", 42, "with --holdout: seed of the permutation")
 }
 
-// openWorkspace is lab.Open, applying --holdout when given.
-func openWorkspace(ctx context.Context, data string, holdout *float64, seed *int64, opts lab.Options, progress engine.Progress) (*lab.Workspace, error) {
-	if holdout == nil || *holdout == 0 {
-		return lab.Open(ctx, data, opts, progress)
+// openSplits is lab.OpenSplits, applying --holdout first when given (the held-out split is
+// then the default one).
+func (r rerankFlags) openSplits(ctx context.Context, data string, opts lab.Options, split string, progress engine.Progress) ([]*lab.Workspace, []datasets.Split, string, error) {
+	if r.holdout == nil || *r.holdout == 0 {
+		return lab.OpenSplits(ctx, data, opts, split, progress)
 	}
-	d, err := lab.LoadDataset(data)
+	d, err := lab.LoadDataset(data, opts.Load)
 	if err != nil {
-		return nil, err
+		return nil, nil, "", err
 	}
-	if d, err = lab.HoldOut(d, *holdout, *seed); err != nil {
-		return nil, usageError{"--holdout: " + err.Error()}
+	if d, err = lab.HoldOut(d, *r.holdout, *r.holdoutSeed); err != nil {
+		return nil, nil, "", usageError{"--holdout: " + err.Error()}
 	}
-	return lab.New(ctx, d, opts, progress)
+	var splits []datasets.Split
+	why := ""
+	switch split {
+	case "":
+		sp, reason := d.DefaultSplit()
+		splits, why = []datasets.Split{sp}, fmt.Sprintf("evaluating split %s of %s (%s)", sp, d.Name, reason)
+	case "all":
+		splits = d.Splits()
+	default:
+		splits = []datasets.Split{datasets.Split(split)}
+	}
+	var wss []*lab.Workspace
+	for range splits {
+		w, err := lab.New(ctx, d, opts, progress)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		wss = append(wss, w)
+	}
+	return wss, splits, why, nil
 }
 
 // spec turns --model M --rerank R --depth N into "M>>R@N" (M alone without --rerank).

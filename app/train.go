@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	iofs "io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/arslab/arslab/datasets"
+	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/train"
 	"github.com/arslab/arslab/lab"
 )
@@ -17,8 +21,13 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs := e.newFlags("train")
 	data := fs.String("data", "demo", "dataset path or \"demo\" (trains on its train split, reports dev metrics per epoch)")
 	out := fs.String("out", "", "run folder to write (runs/NAME); required")
-	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint")
-	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce,dyn,reg or modinfonce=1,dyn=0.5 (default "+lab.FormatLosses(cfg.Losses)+")")
+	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint, with its saved config (flags given must agree)")
+	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce=1,dyn=0.5,reg=1e-4 or modinfonce=1,dyn=0.5 (default "+lab.FormatLosses(cfg.Losses)+
+		"; a term without =W weighs 1, and the L2 term reg is ~250 on a fresh model, so give it ~1e-4)")
+	trainSplit := fs.String("train-split", "train", "the split to train on (e.g. dev, for a SQuAD dev file); it is then not also the dev split")
+	dev := fs.String("dev", "", "a separate dev dataset evaluated after each epoch (its dev split, else test, else all its questions)")
+	ckptSteps := fs.Int("checkpoint-steps", 0, "also checkpoint every N optimiser steps (0 = off)")
+	ckptEvery := fs.Duration("checkpoint-every", train.DefaultCheckpointEvery, "also checkpoint after this much training time (0 = off); with both off, at epoch ends only")
 	fs.StringVar(&cfg.Preset, "preset", cfg.Preset, "encoder size: tiny or mini")
 	fs.StringVar(&cfg.Mode, "mode", cfg.Mode, "dual (two encoders) or shared (one encoder with [Q]/[P] prefixes)")
 	fs.StringVar(&cfg.Pooling, "pooling", cfg.Pooling, "cls or mean")
@@ -38,6 +47,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.TokenizerDir, "tokenizer", cfg.TokenizerDir, "folder with vocab.txt or tokenizer.json (instead of training one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
 	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "self-supervised pseudo-queries per passage (cropped spans; helps encoders trained from scratch)")
+	dflags := addDataFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -48,6 +58,19 @@ func (e env) train(ctx context.Context, args []string) error {
 	if *out == "" {
 		return usageError{"train: --out is required (e.g. --out runs/ars-demo)"}
 	}
+	if *resume {
+		// Start from the saved config; the flags given on this command line are applied
+		// again on top, and train.Run refuses the ones that differ from the saved run.
+		var saved train.Config
+		if err := ckpt.ReadJSON(filepath.Join(*out, ckpt.ConfigFile), &saved); err == nil {
+			cfg = saved
+			if _, err := parse(fs, args); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, iofs.ErrNotExist) {
+			return fmt.Errorf("train: --resume: %w", err)
+		}
+	}
 	if *losses != "" {
 		if cfg.Losses, err = train.ParseLosses(*losses); err != nil {
 			return usageError{"train: --loss: " + err.Error()}
@@ -56,12 +79,33 @@ func (e env) train(ctx context.Context, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{"train: " + err.Error()}
 	}
-	d, err := lab.LoadDataset(*data)
+	load, err := dflags.options()
 	if err != nil {
 		return err
 	}
+	d, err := lab.LoadDataset(*data, load)
+	if err != nil {
+		return err
+	}
+	if *trainSplit != string(datasets.Train) {
+		if d, err = trainOn(d, datasets.Split(*trainSplit)); err != nil {
+			return usageError{"train: --train-split: " + err.Error()}
+		}
+	}
+	opts := train.Options{Resume: *resume, CheckpointSteps: *ckptSteps, CheckpointEvery: *ckptEvery}
+	if opts.CheckpointSteps == 0 && opts.CheckpointEvery == 0 {
+		opts.CheckpointSteps = -1 // by steps only, and no step count: epoch ends only
+	}
+	if *dev != "" {
+		if opts.Dev, err = lab.LoadDataset(*dev, datasets.LoadOptions{}); err != nil {
+			return fmt.Errorf("train: --dev: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "dev: %s (%s split, %d questions, %d passages)\n", *dev, train.DevSplit(opts.Dev),
+			len(opts.Dev.Qrels[train.DevSplit(opts.Dev)]), len(opts.Dev.Passages))
+	}
 	start := time.Now()
-	job := lab.Train(ctx, cfg, d, *out, *resume)
+	job := lab.TrainWith(ctx, cfg, d, *out, opts)
+	var avg float64
 	lastPrint := time.Time{}
 	for ev := range job.Events() {
 		switch ev.Kind {
@@ -72,10 +116,18 @@ func (e env) train(ctx context.Context, args []string) error {
 			lastPrint = time.Now()
 			fmt.Fprintln(e.stderr, formatStep(ev))
 		case train.EpochEvent:
-			fmt.Fprintf(e.stderr, "epoch %d/%d done: dev %s\n", ev.Epoch, ev.Epochs, lab.FormatMetrics(ev.Dev))
+			switch {
+			case ev.Message != "":
+				fmt.Fprintf(e.stderr, "epoch %d/%d done: %s\n", ev.Epoch, ev.Epochs, ev.Message)
+			case len(ev.Dev) == 0:
+				fmt.Fprintf(e.stderr, "epoch %d/%d done in %s (no dev split to evaluate: give --dev PATH)\n", ev.Epoch, ev.Epochs, lab.FormatClock(ev.Elapsed))
+			default:
+				fmt.Fprintf(e.stderr, "epoch %d/%d done in %s: dev %s\n", ev.Epoch, ev.Epochs, lab.FormatClock(ev.Elapsed), lab.FormatMetrics(ev.Dev))
+			}
 		case train.InfoEvent:
 			fmt.Fprintln(e.stderr, ev.Message)
 		case train.DoneEvent:
+			avg = ev.ExamplesPerSec
 			if ev.Message != "" {
 				fmt.Fprintln(e.stderr, ev.Message)
 			}
@@ -89,7 +141,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "trained %s in %s → %s\n", cfg.Head, time.Since(start).Round(time.Second), *out)
+	fmt.Fprintf(e.stdout, "trained %s in %s (average %.1f ex/s over the steps) → %s\n", cfg.Head, time.Since(start).Round(time.Second), avg, *out)
 	return nil
 }
 
@@ -105,9 +157,24 @@ func formatStep(ev train.Event) string {
 		fmt.Fprintf(&b, " %s %.4f", k, ev.Terms[k])
 	}
 	fmt.Fprintf(&b, " pos %.3f neg %.3f lr %.2e %.1f ex/s", ev.PosScore, ev.NegScore, ev.LR, ev.ExamplesPerSec)
-	if ev.ExamplesPerSec > 0 && ev.TotalSteps > ev.Step && ev.Step > 0 {
-		perStep := ev.Elapsed / time.Duration(ev.Step)
-		fmt.Fprintf(&b, " ETA %s", (perStep * time.Duration(ev.TotalSteps-ev.Step)).Round(time.Second))
+	if ev.ETA > 0 {
+		fmt.Fprintf(&b, " ETA %s", ev.ETA.Round(time.Second))
 	}
 	return b.String()
+}
+
+// trainOn returns d with split sp (its passages only, when the dataset keeps per-split
+// corpora) as the train split and no other split.
+func trainOn(d *datasets.Dataset, sp datasets.Split) (*datasets.Dataset, error) {
+	if len(d.Qrels[sp]) == 0 {
+		return nil, fmt.Errorf("%s has no judged %q split", d.Name, sp)
+	}
+	sub, err := d.Subset(sp)
+	if err != nil {
+		return nil, err
+	}
+	out := *sub
+	out.Qrels = map[datasets.Split]datasets.Qrels{datasets.Train: sub.Qrels[sp]}
+	out.SplitPassages = nil
+	return &out, nil
 }

@@ -51,6 +51,10 @@ type Dataset struct {
 	// Good=2, PotentiallyUseful=1, Bad=0 in Qrels and sets 2 ("binary: only Good is
 	// relevant"); SemEval-2015 Task 3 keeps direct=2, related=1, irrelevant=0 and sets 2.
 	RelMinDefault int
+	// KeepNoRelevant says that the set's official scorer averages over every query,
+	// a query (group) without a relevant passage scoring 0, rather than leaving it out
+	// (metrics.Options.KeepNoRelevant). The SemEval Task 3 scorers do so.
+	KeepNoRelevant bool
 	// SplitPassages, when non-nil, names the corpus of each split: a folder of per-split
 	// files (arcd-train.json, arcd-test.json) keeps each file's passages apart, so that
 	// evaluating one split searches only its own file's passages, as loading that file

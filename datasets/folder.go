@@ -206,6 +206,7 @@ func (m *merger) add(p splitPart) {
 	d.HardNegatives = mergeLists(d.HardNegatives, p.d.HardNegatives, qmap, pmap)
 	d.Answers = mergeLists(d.Answers, p.d.Answers, qmap, nil)
 	d.RelMinDefault = max(d.RelMinDefault, p.d.RelMinDefault)
+	d.KeepNoRelevant = d.KeepNoRelevant || p.d.KeepNoRelevant
 	for _, w := range p.d.Warnings {
 		d.Warnings = append(d.Warnings, p.file+": "+w)
 	}

@@ -17,48 +17,38 @@ import (
 // maxLine bounds one JSONL/TSV line so a wrong file cannot eat all memory.
 const maxLine = 64 << 20
 
-// lineReader yields lines of any length (no 64 KiB bufio.Scanner limit).
+// lineReader yields the lines of a JSONL/TSV file: a bufio.Scanner whose buffer may grow to
+// maxLine (not the default 64 KiB), counting lines for error messages.
 type lineReader struct {
-	r    *bufio.Reader
-	line int    // number of the line last returned
-	buf  []byte // holds lines longer than the bufio buffer
+	sc   *bufio.Scanner
+	line int // number of the line last returned
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 256<<10)}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 256<<10), maxLine)
+	return &lineReader{sc: sc}
 }
 
 // next returns the next line without its "\n" or "\r\n" (and without a leading
 // UTF-8 BOM on line 1). The slice is valid until the next call. At the end it returns io.EOF.
 func (lr *lineReader) next() ([]byte, error) {
-	lr.buf = lr.buf[:0]
-	for {
-		chunk, err := lr.r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			lr.buf = append(lr.buf, chunk...)
-			if len(lr.buf) > maxLine {
-				return nil, fmt.Errorf("line %d longer than %d MiB", lr.line+1, maxLine>>20)
-			}
-			continue
-		}
-		if len(lr.buf) > 0 {
-			lr.buf = append(lr.buf, chunk...)
-			chunk = lr.buf
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
+	if !lr.sc.Scan() {
+		err := lr.sc.Err()
+		switch {
+		case errors.Is(err, bufio.ErrTooLong):
+			return nil, fmt.Errorf("line %d longer than %d MiB", lr.line+1, maxLine>>20)
+		case err != nil:
 			return nil, err
 		}
-		if errors.Is(err, io.EOF) && len(chunk) == 0 {
-			return nil, io.EOF
-		}
-		lr.line++
-		chunk = bytes.TrimSuffix(chunk, []byte{'\n'})
-		chunk = bytes.TrimSuffix(chunk, []byte{'\r'})
-		if lr.line == 1 {
-			chunk = bytes.TrimPrefix(chunk, []byte("\xef\xbb\xbf"))
-		}
-		return chunk, nil
+		return nil, io.EOF
 	}
+	lr.line++
+	chunk := lr.sc.Bytes()
+	if lr.line == 1 {
+		chunk = bytes.TrimPrefix(chunk, []byte("\xef\xbb\xbf"))
+	}
+	return chunk, nil
 }
 
 // blank reports whether a line holds only white space.

@@ -129,6 +129,7 @@ func loadSemEval(src source, file string) (*Dataset, error) {
 	d.Notes = nil // finishRerank's split note is replaced by ours
 	d.Format = fmt.Sprintf("semeval%d", r.year)
 	d.RelMinDefault = 2
+	d.KeepNoRelevant = true // the official scorer's MAP averages over every question
 	if r.year == 2015 {
 		d.Notes = append(d.Notes, "graded labels: direct=2, related=1, irrelevant=0; only direct counts as relevant by default (rel-min 2)")
 	} else {

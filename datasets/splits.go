@@ -84,7 +84,7 @@ func (d *Dataset) Subset(s Split) (*Dataset, error) {
 		return nil, err
 	}
 	out := &Dataset{Name: d.Name, Source: d.Source, Format: d.Format, Queries: qs,
-		Qrels: map[Split]Qrels{s: q}, RelMinDefault: d.RelMinDefault,
+		Qrels: map[Split]Qrels{s: q}, RelMinDefault: d.RelMinDefault, KeepNoRelevant: d.KeepNoRelevant,
 		Notes: d.Notes, Warnings: d.Warnings}
 	keep := func(qid string) bool { _, ok := q[qid]; return ok }
 	if ids, ok := d.SplitPassages[s]; ok {

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/arslab/arslab/internal/atomicfile"
 
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
@@ -184,27 +185,10 @@ func addLine(p *plot.Plot, name string, pts plotter.XYs, i int, marks bool) (*pl
 	return l, nil
 }
 
-// writeAtomic writes b to path through a temporary file in the same folder.
+// writeAtomic writes b to path atomically (internal/atomicfile).
 func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("figure %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("figure %s: %w", path, err)
+	if err := atomicfile.WriteFile(path, b); err != nil {
+		return fmt.Errorf("figure: %w", err)
 	}
 	return nil
 }

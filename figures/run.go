@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/arslab/arslab/engine/ckpt"
 )
 
 // Files of a run folder read here (written by the training loop).
@@ -79,6 +81,9 @@ type runConfig struct {
 // the file and line. A resumed run's repeated steps keep their last record.
 func ReadRun(dir string) (*Run, error) {
 	path := filepath.Join(dir, MetricsFile)
+	if cur, err := ckpt.Current(dir); err == nil {
+		path = filepath.Join(cur, MetricsFile) // the current checkpoint's (or, in an older run, dir's own)
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, serr := os.Stat(dir); serr != nil {

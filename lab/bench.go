@@ -13,10 +13,76 @@ import (
 	"github.com/arslab/arslab/datasets"
 )
 
-// BenchTarget is one dataset of a benchmark: a path that datasets.Load reads.
+// BenchTarget is one dataset of a benchmark: a path that datasets.LoadWith reads with Load.
 type BenchTarget struct {
 	Name string // shown in the table
 	Path string
+	Load datasets.LoadOptions
+}
+
+// ReadBenchList reads a benchmark list: one dataset a line, `NAME PATH [--columns C]
+// [--corpus F --queries F --qrels F]` (PATH may be "-" when the three files are given),
+// blank lines and lines starting with # skipped. Relative paths are taken from the list's
+// folder; "archive.zip:inner" keeps its inner path. Errors name the file and line.
+func ReadBenchList(path string) ([]BenchTarget, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench list: %w", err)
+	}
+	base := filepath.Dir(path)
+	resolve := func(p string) string {
+		if p == "" || p == "-" {
+			return ""
+		}
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	var out []BenchTarget
+	for i, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", path, i+1)
+		if len(f) < 2 {
+			return nil, fmt.Errorf("%s: want NAME PATH [flags], got %q", where, line)
+		}
+		t := BenchTarget{Name: f[0], Path: resolve(f[1])}
+		rest := f[2:]
+		for len(rest) > 0 {
+			if len(rest) < 2 {
+				return nil, fmt.Errorf("%s: flag %s has no value", where, rest[0])
+			}
+			flag, val := rest[0], rest[1]
+			rest = rest[2:]
+			switch flag {
+			case "--columns":
+				cols, err := datasets.ParseColumns(val)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", where, err)
+				}
+				t.Load.Columns = cols
+			case "--corpus":
+				t.Load.Corpus = resolve(val)
+			case "--queries":
+				t.Load.Queries = resolve(val)
+			case "--qrels":
+				t.Load.Qrels = resolve(val)
+			default:
+				return nil, fmt.Errorf("%s: unknown flag %s (want --columns, --corpus, --queries, --qrels)", where, flag)
+			}
+		}
+		if (t.Load.Corpus != "") != (t.Load.Queries != "") || (t.Load.Corpus != "") != (t.Load.Qrels != "") {
+			return nil, fmt.Errorf("%s: --corpus, --queries and --qrels go together", where)
+		}
+		if t.Path == "" && t.Load.Corpus == "" {
+			return nil, fmt.Errorf("%s: PATH is - but no --corpus/--queries/--qrels", where)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // DiscoverBench lists the datasets under root: each sub-folder that loads as one dataset
@@ -70,17 +136,19 @@ func DiscoverBench(root string) (targets []BenchTarget, skipped []string, err er
 // BenchRow is one (dataset, split, model) evaluation of a benchmark, stamped with the
 // settings that produced it. Err is set when that cell could not be computed.
 type BenchRow struct {
-	Dataset  string             `json:"dataset"`
-	Path     string             `json:"path"`
-	Split    string             `json:"split"`
-	Model    string             `json:"model"`
-	Queries  int                `json:"queries"`
-	Passages int                `json:"passages"`
-	Rerank   bool               `json:"rerank,omitempty"`
-	Metrics  map[string]float64 `json:"metrics,omitempty"`
-	Settings string             `json:"settings"`
-	Seconds  float64            `json:"seconds"`
-	Err      string             `json:"error,omitempty"`
+	Dataset        string             `json:"dataset"`
+	Path           string             `json:"path"`
+	Split          string             `json:"split"`
+	Model          string             `json:"model"`
+	Queries        int                `json:"queries"`
+	Passages       int                `json:"passages"`
+	Rerank         bool               `json:"rerank,omitempty"`
+	RelMin         int                `json:"rel_min,omitempty"`
+	KeepNoRelevant bool               `json:"keep_no_relevant,omitempty"`
+	Metrics        map[string]float64 `json:"metrics,omitempty"`
+	Settings       string             `json:"settings"`
+	Seconds        float64            `json:"seconds"`
+	Err            string             `json:"error,omitempty"`
 }
 
 // BenchOptions configure Bench.
@@ -117,31 +185,33 @@ func Bench(ctx context.Context, targets []BenchTarget, o BenchOptions) ([]BenchR
 		if err := ctx.Err(); err != nil {
 			return rows, err
 		}
-		ws, err := Open(ctx, t.Path, wsOpts, nil)
-		if err != nil {
-			report(BenchRow{Dataset: t.Name, Path: t.Path, Settings: wsOpts.Settings(), Err: err.Error()}, len(models))
-			continue
-		}
-		splits, err := benchSplits(ws, o.Split)
+		o2 := wsOpts
+		o2.Load = t.Load
+		wss, splits, _, err := OpenSplits(ctx, t.Path, o2, o.Split, nil)
 		if err != nil {
 			report(BenchRow{Dataset: t.Name, Path: t.Path, Settings: wsOpts.Settings(), Err: err.Error()}, len(models))
 			continue
 		}
 		for _, spec := range models {
-			m, err := ws.Retriever(ctx, spec, nil)
-			if err != nil {
-				if errors.Is(err, context.Canceled) {
-					return rows, err
-				}
-				report(BenchRow{Dataset: t.Name, Path: t.Path, Model: spec, Settings: wsOpts.Settings(), Err: err.Error()}, 1)
-				continue
-			}
 			for i, sp := range splits {
+				ws := wss[i]
+				cells := 0
+				if i == len(splits)-1 {
+					cells = 1
+				}
+				m, err := ws.Retriever(ctx, spec, nil)
+				if err != nil {
+					if errors.Is(err, context.Canceled) {
+						return rows, err
+					}
+					report(BenchRow{Dataset: t.Name, Path: t.Path, Split: string(sp), Model: spec, Settings: wsOpts.Settings(), Err: err.Error()}, cells)
+					continue
+				}
 				start := time.Now()
 				ev, err := ws.EvaluateWith(ctx, m.Retriever, sp, EvalOptions{Ks: o.Ks, RelMin: o.RelMin}, nil)
 				rep := ev.Report
 				row := BenchRow{Dataset: t.Name, Path: t.Path, Split: string(sp), Model: m.Name,
-					Queries: rep.Queries, Passages: len(ws.Data.Passages), Rerank: rep.Rerank,
+					Queries: rep.Queries, Passages: len(ws.Data.Passages), Rerank: rep.Rerank, RelMin: rep.RelMin, KeepNoRelevant: rep.KeepNoRelevant,
 					Metrics: rep.Metrics, Settings: wsOpts.Settings(), Seconds: time.Since(start).Seconds()}
 				if err != nil {
 					if errors.Is(err, context.Canceled) {
@@ -149,41 +219,9 @@ func Bench(ctx context.Context, targets []BenchTarget, o BenchOptions) ([]BenchR
 					}
 					row.Err = err.Error()
 				}
-				cells := 0
-				if i == len(splits)-1 {
-					cells = 1
-				}
 				report(row, cells)
 			}
 		}
 	}
 	return rows, nil
-}
-
-// benchSplits resolves a split request on one workspace.
-func benchSplits(ws *Workspace, split string) ([]datasets.Split, error) {
-	switch split {
-	case "":
-		sp, _ := ws.DefaultSplit()
-		if sp == "" {
-			return nil, errors.New("no judged queries")
-		}
-		return []datasets.Split{sp}, nil
-	case "all":
-		var out []datasets.Split
-		for _, sp := range splitOrder {
-			if len(ws.Data.Qrels[sp]) > 0 {
-				out = append(out, sp)
-			}
-		}
-		if len(out) == 0 {
-			return nil, errors.New("no judged queries")
-		}
-		return out, nil
-	}
-	sp := datasets.Split(split)
-	if len(ws.Data.Qrels[sp]) == 0 {
-		return nil, fmt.Errorf("no judged queries in split %s", sp)
-	}
-	return []datasets.Split{sp}, nil
 }

@@ -22,9 +22,11 @@ type Report struct {
 	Passages int                `json:"passages"`
 	Metrics  map[string]float64 `json:"metrics"`
 	Seconds  float64            `json:"seconds"`
-	Rerank   bool               `json:"rerank,omitempty"`   // metrics computed per candidate group
-	RelMin   int                `json:"rel_min,omitempty"`  // lowest grade counted relevant (binary metrics)
-	Settings string             `json:"settings,omitempty"` // lexical settings of the workspace
+	Rerank   bool               `json:"rerank,omitempty"`  // metrics computed per candidate group
+	RelMin   int                `json:"rel_min,omitempty"` // lowest grade counted relevant (binary metrics)
+	// KeepNoRelevant: queries without a relevant passage stay in the means with 0.
+	KeepNoRelevant bool   `json:"keep_no_relevant,omitempty"`
+	Settings       string `json:"settings,omitempty"` // lexical settings of the workspace
 	// NoRelevant counts judged queries left out because none of their passages reaches RelMin.
 	NoRelevant int `json:"no_relevant,omitempty"`
 	// Missing counts queries the run had no ranking for (scored 0).
@@ -39,7 +41,29 @@ func (r Report) Row() Row { return Row{Name: r.Model, Split: r.Split, Metrics: r
 // EvalOptions configure EvaluateWith.
 type EvalOptions struct {
 	Ks     []int // cut-offs; nil = metrics.DefaultKs
-	RelMin int   // lowest relevant grade for binary metrics; 0 = 1
+	RelMin int   // lowest relevant grade for binary metrics; 0 = the dataset's RelMinDefault, else 1
+	// NoRelevant says what happens to judged queries without a relevant passage: "skip"
+	// leaves them out, "zero" keeps them with 0 on every metric; "" is the dataset's
+	// official setting (Dataset.KeepNoRelevant), else skip.
+	NoRelevant string
+}
+
+// metricsOptions resolves the options against the dataset's official settings.
+func (w *Workspace) metricsOptions(o EvalOptions) (metrics.Options, error) {
+	mo := metrics.Options{Ks: o.Ks, RelMin: o.RelMin, KeepNoRelevant: w.Data.KeepNoRelevant}
+	if mo.RelMin == 0 {
+		mo.RelMin = w.Data.RelMinDefault
+	}
+	switch o.NoRelevant {
+	case "":
+	case "skip":
+		mo.KeepNoRelevant = false
+	case "zero":
+		mo.KeepNoRelevant = true
+	default:
+		return mo, fmt.Errorf("no-relevant %q: want skip or zero", o.NoRelevant)
+	}
+	return mo, nil
 }
 
 // Evaluation is a report with the ranking and per-query values behind it.
@@ -86,22 +110,27 @@ func (w *Workspace) EvaluateWith(ctx context.Context, r engine.Retriever, split 
 // EvaluateRanked scores a ranking (made here or read from a run file) against the split's
 // judgements.
 func (w *Workspace) EvaluateRanked(ranked Ranked, o EvalOptions) (Evaluation, error) {
-	pq, err := w.PerQuery(ranked, metrics.Options{Ks: o.Ks, RelMin: o.RelMin})
+	mo, err := w.metricsOptions(o)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	pq, err := w.PerQuery(ranked, mo)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("evaluating %s: %w", ranked.Name, err)
 	}
 	return Evaluation{
 		Report: Report{
-			Dataset:    w.Data.Name,
-			Split:      string(ranked.Split),
-			Model:      ranked.Name,
-			Queries:    len(pq.Queries),
-			Passages:   len(w.Data.Passages),
-			Metrics:    pq.Means(),
-			Rerank:     ranked.Rerank,
-			RelMin:     pq.RelMin,
-			NoRelevant: pq.NoRelevant,
-			Missing:    len(pq.Missing),
+			Dataset:        w.Data.Name,
+			Split:          string(ranked.Split),
+			Model:          ranked.Name,
+			Queries:        len(pq.Queries),
+			Passages:       len(w.Data.Passages),
+			Metrics:        pq.Means(),
+			Rerank:         ranked.Rerank,
+			RelMin:         pq.RelMin,
+			KeepNoRelevant: mo.KeepNoRelevant,
+			NoRelevant:     pq.NoRelevant,
+			Missing:        len(pq.Missing),
 		},
 		Ranked:   ranked,
 		PerQuery: pq,

@@ -76,3 +76,32 @@ func FormatMetrics(m map[string]float64) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// FormatTook writes a measured duration with three significant digits: 830ns, 72µs, 3.75ms,
+// 1.2s. A duration under a microsecond (a clock too coarse to see it) is "<1µs", never "0s".
+func FormatTook(d time.Duration) string {
+	switch {
+	case d < time.Microsecond:
+		return "<1µs"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + "ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
+}
+
+// MergeRows is base with newer rows added: a newer row replaces the base row of the same
+// name and split (re-evaluating BM25 updates its row, it does not add a second one).
+func MergeRows(base, newer []Row) []Row {
+	out := append([]Row(nil), base...)
+	for _, r := range newer {
+		i := slices.IndexFunc(out, func(o Row) bool { return o.Name == r.Name && o.Split == r.Split })
+		if i >= 0 {
+			out[i] = r
+		} else {
+			out = append(out, r)
+		}
+	}
+	return out
+}

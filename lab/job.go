@@ -48,7 +48,15 @@ func StartJob(parent context.Context, fn TrainFunc) *Job {
 // there). The command line trains this way; the panes go through Workspace.Train.
 func Train(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, resume bool) *Job {
 	return StartJob(ctx, func(ctx context.Context, events chan<- train.Event) error {
+		writeRunData(out, d)
 		return train.Run(ctx, cfg, d, out, resume, events)
+	})
+}
+
+// TrainWith is Train with train.Options (resume, checkpoint intervals, a separate dev set).
+func TrainWith(ctx context.Context, cfg train.Config, d *datasets.Dataset, out string, opts train.Options) *Job {
+	return StartJob(ctx, func(ctx context.Context, events chan<- train.Event) error {
+		return train.RunWith(ctx, cfg, d, out, opts, events)
 	})
 }
 

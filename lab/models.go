@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/cross"
 	"github.com/arslab/arslab/engine/dense"
 	"github.com/arslab/arslab/engine/fusion"
@@ -86,11 +87,24 @@ func (w *Workspace) OpenModel(ctx context.Context, dir string, progress engine.P
 	if err != nil {
 		return Model{}, fmt.Errorf("model %s: %w", dir, err)
 	}
+	m.Window = w.window
 	ix, err := m.Index(ctx, w.Data.Passages, progress)
 	if err != nil {
 		return Model{}, fmt.Errorf("model %s: encoding %s: %w", dir, w.Data.Name, err)
 	}
-	return Model{Name: m.Name(), Retriever: ix, Explainer: denseExplainer{ix}}, nil
+	return Model{Name: m.Name(), Retriever: ix, Explainer: denseExplainer{ix}, Notice: RunNotice(dir)}, nil
+}
+
+// RunNotice warns when the run folder dir holds an unfinished training (its weights are
+// those of the last checkpoint, not a finished model); "" for a finished run.
+func RunNotice(dir string) string {
+	st, err := ckpt.ReadState(dir)
+	if err != nil || st.Finished {
+		return ""
+	}
+	return fmt.Sprintf("warning: %s is an unfinished training (checkpoint at step %d of %d, epoch %d of %d done); "+
+		"resume it with arslab train --out %s --resume", filepath.Base(dir), st.Step, st.TotalSteps, st.Epoch,
+		st.TotalSteps/max(st.StepsPerEpoch, 1), dir)
 }
 
 // checkRunDir says clearly when dir is not a run folder, listing what --model accepts.

@@ -3,14 +3,17 @@ package lab
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/compare"
 	"github.com/arslab/arslab/engine/fusion"
 	"github.com/arslab/arslab/engine/metrics"
+	"github.com/arslab/arslab/engine/runs"
 )
 
 // RankDepth is how deep a retrieval run is ranked for evaluation and comparison.
@@ -105,15 +108,32 @@ func (w *Workspace) PerQuery(r Ranked, opts metrics.Options) (metrics.PerQuery, 
 type CompareOptions struct {
 	Split    datasets.Split // "" = DefaultSplit
 	Baseline string         // model name or spec of the baseline; "" = the first
-	Metrics  metrics.Options
-	Keys     []string // metric keys of the table; nil = the defaults of the first run
+	Eval     EvalOptions    // cut-offs, relevance threshold, queries without a relevant passage
+	Keys     []string       // metric keys of the table; nil = the defaults of the first run
 	Stats    compare.Options
 	Progress func(model string, done, total int)
+	// Timing, when set, receives how long ranking and the significance tests took.
+	Timing *CompareTiming
+}
+
+// CompareTiming splits a comparison's time.
+type CompareTiming struct {
+	Rank, Tests time.Duration
 }
 
 // Compare ranks the split with every model and builds the significance table against the
 // baseline (see engine/compare).
 func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOptions) (*compare.Table, error) {
+	c, err := w.CompareDetail(ctx, models, o)
+	if err != nil {
+		return nil, err
+	}
+	return c.Table, nil
+}
+
+// CompareDetail is Compare keeping each model's ranking and per-query values (the Metrics
+// pane's per-query view reads them).
+func (w *Workspace) CompareDetail(ctx context.Context, models []Model, o CompareOptions) (*Comparison, error) {
 	if len(models) < 2 {
 		return nil, fmt.Errorf("compare needs at least two models, got %d", len(models))
 	}
@@ -121,23 +141,38 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 	if split == "" {
 		split, _ = w.DefaultSplit()
 	}
+	mo, err := w.metricsOptions(o.Eval)
+	if err != nil {
+		return nil, err
+	}
+	out := &Comparison{Split: split, RelMin: max(mo.RelMin, 1), qrels: w.Data.Qrels[split], data: w.Data}
 	runs := make([]compare.Run, 0, len(models))
 	baseline := ""
+	start := time.Now()
 	for _, m := range models {
 		var prog engine.Progress
 		if o.Progress != nil {
 			name := m.Name
 			prog = func(done, total int) { o.Progress(name, done, total) }
 		}
-		r, err := w.Rank(ctx, m.Retriever, split, 0, prog)
-		if err != nil {
-			return nil, err
+		var r Ranked
+		switch {
+		case m.fixed != nil:
+			r = *m.fixed
+			if r.Split != split {
+				return nil, fmt.Errorf("%s ranks split %s, the comparison is on %s", m.Name, r.Split, split)
+			}
+		default:
+			if r, err = w.Rank(ctx, m.Retriever, split, 0, prog); err != nil {
+				return nil, err
+			}
 		}
-		pq, err := w.PerQuery(r, o.Metrics)
+		pq, err := w.PerQuery(r, mo)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Name, err)
 		}
 		runs = append(runs, compare.Run{Name: m.Name, Scores: pq})
+		out.Runs = append(out.Runs, RunDetail{Name: m.Name, Ranked: r, PerQuery: pq})
 		if o.Baseline != "" && (m.Name == o.Baseline || m.spec == o.Baseline) {
 			baseline = m.Name
 		}
@@ -145,7 +180,16 @@ func (w *Workspace) Compare(ctx context.Context, models []Model, o CompareOption
 	if o.Baseline != "" && baseline == "" {
 		return nil, fmt.Errorf("baseline %q is not one of the compared models", o.Baseline)
 	}
-	return compare.Build(runs, baseline, o.Keys, o.Stats)
+	ranked := time.Now()
+	tab, err := compare.Build(runs, baseline, o.Keys, o.Stats)
+	if o.Timing != nil {
+		o.Timing.Rank, o.Timing.Tests = ranked.Sub(start), time.Since(ranked)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Table = tab
+	return out, nil
 }
 
 // splitNames lists the judged splits ("train, test"), or "none".
@@ -171,4 +215,22 @@ func trecOrder(a, b fusion.Scored) int {
 		return 1
 	}
 	return strings.Compare(b.ID, a.ID)
+}
+
+// RunModel reads a TREC run file (made by any tool) as a fixed ranking of split, to compare
+// it with models: `arslab compare … run:FILE`. It has no retriever: only Compare uses it.
+func (w *Workspace) RunModel(path string, split datasets.Split) (Model, error) {
+	run, err := runs.ReadFile(path)
+	if err != nil {
+		return Model{}, err
+	}
+	name := run.Tag
+	if name == "" {
+		name = filepath.Base(path)
+	}
+	r, err := w.RankedFromRun(run, name, split)
+	if err != nil {
+		return Model{}, err
+	}
+	return Model{Name: name, spec: "run:" + path, fixed: &r}, nil
 }

@@ -40,3 +40,8 @@ func (s Service) Train(ctx context.Context, w *Workspace, cfg train.Config, out 
 	}
 	return w.Train(ctx, cfg, out, false)
 }
+
+// Resume continues the unfinished run in dir on w.
+func (s Service) Resume(ctx context.Context, w *Workspace, dir string) (*Job, error) {
+	return w.ResumeRun(ctx, dir)
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
+	"github.com/arslab/arslab/engine/dense"
 	"github.com/arslab/arslab/engine/sparse"
 	"github.com/arslab/arslab/engine/text"
 )
@@ -33,6 +34,12 @@ type Options struct {
 	// Baselines evaluates BM25, TF-IDF and every model on the default split at Open,
 	// filling Results (the app's Metrics pane starts from them).
 	Baselines bool
+	// Load are the loader options (--columns, --corpus/--queries/--qrels).
+	Load datasets.LoadOptions
+	// Window is how dense models read passages longer than their max length: the zero
+	// value indexes the first window only (as training sees them); Split indexes every
+	// window and scores a passage by its best one (MaxP).
+	Window dense.Window
 }
 
 // Workspace is one opened dataset and what was built on it. Fields are read-only after Open.
@@ -52,6 +59,7 @@ type Workspace struct {
 	info     map[string]queryInfo
 
 	analyzer text.Analyzer // of BM25 and TF-IDF
+	window   dense.Window  // how dense models read long passages
 
 	tfidfMu sync.Mutex
 	tfidf   *sparse.TFIDF
@@ -63,8 +71,12 @@ type Model struct {
 	Name      string
 	Retriever engine.Retriever
 	Explainer Explainer
+	// Notice is a warning to show beside the model, e.g. that its run folder holds an
+	// unfinished training ("" when none).
+	Notice string
 
-	spec string // what it was opened from (bm25, runs/X, fuse:…)
+	spec  string  // what it was opened from (bm25, runs/X, fuse:…)
+	fixed *Ranked // a run file's ranking (RunModel); Retriever is nil then
 }
 
 // Row is one evaluated retriever on one split.
@@ -74,21 +86,66 @@ type Row struct {
 	Metrics map[string]float64 // keys as engine/metrics: top1 … top100, mrr@10, map, ndcg@10
 }
 
-// LoadDataset reads the dataset at path; "" and "demo" are the embedded demo set.
-func LoadDataset(path string) (*datasets.Dataset, error) {
-	if path == "" || path == "demo" {
+// LoadDataset reads the dataset at path; "" and "demo" are the embedded demo set (unless
+// the three files of a corpus + queries + qrels triple are given).
+func LoadDataset(path string, o datasets.LoadOptions) (*datasets.Dataset, error) {
+	if (path == "" || path == "demo") && o.Corpus == "" {
 		return datasets.Demo()
 	}
-	return datasets.Load(path)
+	if path == "demo" {
+		path = ""
+	}
+	return datasets.LoadWith(path, o)
 }
 
 // Open loads the dataset at path and builds the workspace on it (see New).
 func Open(ctx context.Context, path string, opts Options, progress engine.Progress) (*Workspace, error) {
-	d, err := LoadDataset(path)
+	d, err := LoadDataset(path, opts.Load)
 	if err != nil {
 		return nil, err
 	}
 	return New(ctx, d, opts, progress)
+}
+
+// OpenSplits loads path once and builds one workspace per requested split: "" is the
+// dataset's default split, "all" every judged split, else the named split. When the splits
+// have corpora of their own (a folder of one set's split files, such as arcd/ with
+// arcd-train.json and arcd-test.json), each workspace holds only its split's passages, as
+// loading that file alone would. why says which split was chosen by default ("" otherwise).
+func OpenSplits(ctx context.Context, path string, opts Options, split string, progress engine.Progress) (ws []*Workspace, splits []datasets.Split, why string, err error) {
+	d, err := LoadDataset(path, opts.Load)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	switch split {
+	case "":
+		sp, reason := d.DefaultSplit()
+		if sp == "" {
+			return nil, nil, "", fmt.Errorf("dataset %s: %s", d.Name, reason)
+		}
+		splits, why = []datasets.Split{sp}, fmt.Sprintf("evaluating split %s of %s (%s)", sp, d.Name, reason)
+	case "all":
+		splits = d.Splits()
+		if len(splits) == 0 {
+			return nil, nil, "", fmt.Errorf("dataset %s has no judged queries", d.Name)
+		}
+	default:
+		splits = []datasets.Split{datasets.Split(split)}
+	}
+	for _, sp := range splits {
+		dd := d
+		if d.SplitPassages != nil {
+			if dd, err = d.Subset(sp); err != nil {
+				return nil, nil, "", err
+			}
+		}
+		w, err := New(ctx, dd, opts, progress)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		ws = append(ws, w)
+	}
+	return ws, splits, why, nil
 }
 
 // New builds a workspace on an already loaded dataset: the BM25 index, the models of
@@ -103,7 +160,7 @@ func New(ctx context.Context, d *datasets.Dataset, opts Options, progress engine
 	if err != nil {
 		return nil, fmt.Errorf("BM25 index of %s: %w", d.Name, err)
 	}
-	w := &Workspace{Data: d, BM25: bm, analyzer: an}
+	w := &Workspace{Data: d, BM25: bm, analyzer: an, window: opts.Window}
 	for _, dir := range opts.Models {
 		m, err := w.OpenModel(ctx, dir, progress)
 		if err != nil {
@@ -169,24 +226,11 @@ var splitOrder = [...]datasets.Split{datasets.Train, datasets.Dev, datasets.Test
 // (a dataset with one judged split evaluates that one). The sentence says why, for stderr.
 // It is "" when the dataset has no judged query.
 func (w *Workspace) DefaultSplit() (datasets.Split, string) {
-	var present []datasets.Split
-	for _, sp := range splitOrder {
-		if len(w.Data.Qrels[sp]) > 0 {
-			present = append(present, sp)
-		}
-	}
-	switch {
-	case len(present) == 0:
+	sp, why := w.Data.DefaultSplit()
+	if sp == "" {
 		return "", "no judged queries"
-	case len(present) == 1:
-		return present[0], fmt.Sprintf("evaluating split %s, the only judged split of %s", present[0], w.Data.Name)
 	}
-	for _, sp := range []datasets.Split{datasets.Test, datasets.Dev} {
-		if len(w.Data.Qrels[sp]) > 0 {
-			return sp, fmt.Sprintf("evaluating split %s", sp)
-		}
-	}
-	return present[0], fmt.Sprintf("evaluating split %s", present[0])
+	return sp, fmt.Sprintf("evaluating split %s of %s (%s)", sp, w.Data.Name, why)
 }
 
 // Judged is what the dataset says about a typed query.
@@ -295,5 +339,13 @@ func (o Options) Settings() string {
 	if p == (sparse.BM25Params{}) {
 		p = sparse.DefaultBM25()
 	}
-	return "bm25 " + p.String() + "; analyzer " + o.analyzer().String()
+	s := "bm25 " + p.String() + "; analyzer " + o.analyzer().String()
+	if o.Window.Split {
+		stride := "half"
+		if o.Window.Stride > 0 {
+			stride = fmt.Sprint(o.Window.Stride)
+		}
+		s += "; dense windows stride=" + stride + " maxp"
+	}
+	return s
 }

@@ -93,7 +93,7 @@ func TestDefaultSplit(t *testing.T) {
 	}
 	delete(d.Qrels, datasets.Test)
 	sp, why := testWorkspace(t, d).DefaultSplit()
-	if sp != datasets.Dev || !strings.Contains(why, "only judged split") {
+	if sp != datasets.Dev || !strings.Contains(why, "only split present: dev") {
 		t.Errorf("dev only: %s %q", sp, why)
 	}
 	d.Qrels = nil

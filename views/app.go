@@ -31,6 +31,7 @@ type Options struct {
 	Theme     string             // "dark" | "light" | "contrast"; "" = dark
 	RunsDir   string             // where training runs are written ("runs")
 	Engine    Engine             // the long-running operations; nil disables them with a notice
+	ConfigDir string             // the user's settings (recent datasets); "" = os.UserConfigDir()/arslab
 }
 
 // Engine is what the panes ask of the lab: open a dataset, open a model, evaluate, train.
@@ -44,6 +45,8 @@ type Engine interface {
 	Evaluate(ctx context.Context, w *lab.Workspace, r engine.Retriever, split datasets.Split) (map[string]float64, error)
 	// Train starts a training on the workspace's dataset into the run folder out.
 	Train(ctx context.Context, w *lab.Workspace, cfg train.Config, out string) *lab.Job
+	// Resume continues the unfinished run in dir (with its saved config) on the workspace.
+	Resume(ctx context.Context, w *lab.Workspace, dir string) (*lab.Job, error)
 }
 
 type paneID int
@@ -53,11 +56,12 @@ const (
 	paneTraining
 	paneQuery
 	paneMetrics
+	paneRuns
 	numPanes
 )
 
 func (p paneID) String() string {
-	return [...]string{"Datasets", "Training", "Query", "Metrics"}[p]
+	return [...]string{"Datasets", "Training", "Query", "Metrics", "Runs"}[p]
 }
 
 // pane is one tab of the shell.
@@ -110,11 +114,14 @@ type App struct {
 	model       int // index into models(); -1: none
 	// Metrics rows evaluated in this session on shared.Data.
 	sessionRows []lab.Row
+	// evalSplit is the split chosen in the Datasets pane ("" = dev and test).
+	evalSplit datasets.Split
 
 	datasets *datasetsPane
 	training *trainingPane
 	query    *queryPane
 	metrics  *metricsPane
+	runs     *runsPane
 }
 
 var _ tea.Model = (*App)(nil)
@@ -150,6 +157,7 @@ func New(opts Options) *App {
 	a.training = newTrainingPane(a)
 	a.query = newQueryPane(a)
 	a.metrics = newMetricsPane(a)
+	a.runs = newRunsPane(a)
 	a.setTheme(opts.Theme)
 	a.query.searchNow()
 	switch {
@@ -159,12 +167,17 @@ func New(opts Options) *App {
 		a.setStatus(lvlInfo, "no dataset loaded: press 1 then o to open one")
 	default:
 		a.setStatus(lvlInfo, "ready: press / to type a query, ? for help")
+		for _, m := range a.ws.Models {
+			if m.Notice != "" { // e.g. an unfinished training opened with --model
+				a.setStatus(lvlWarn, "%s", m.Notice)
+			}
+		}
 	}
 	return a
 }
 
 func (a *App) panes() [numPanes]pane {
-	return [numPanes]pane{a.datasets, a.training, a.query, a.metrics}
+	return [numPanes]pane{a.datasets, a.training, a.query, a.metrics, a.runs}
 }
 
 func (a *App) pane() pane { return a.panes()[a.active] }
@@ -192,6 +205,14 @@ func (a *App) setStatus(l level, format string, args ...any) {
 
 func (a *App) fail(err error) { a.setStatus(lvlErr, "%v", err) }
 
+// datasetName names the open dataset ("no dataset").
+func (a *App) datasetName() string {
+	if a.ws.Data == nil {
+		return "no dataset"
+	}
+	return a.ws.Data.Name
+}
+
 // models lists every model usable on the current dataset.
 func (a *App) models() []lab.Model {
 	out := make([]lab.Model, 0, len(a.ws.Models)+len(a.extraModels))
@@ -208,11 +229,44 @@ func (a *App) currentModel() (lab.Model, bool) {
 	return ms[a.model], true
 }
 
+// selectModel makes the model called name the current one (Query and Metrics).
+func (a *App) selectModel(name string) {
+	for i, m := range a.models() {
+		if m.Name == name {
+			a.model = i
+			a.query.searchNow()
+			return
+		}
+	}
+}
+
+// setActive switches to pane id (the Runs pane lists its folders again on the way in).
+func (a *App) setActive(id paneID) {
+	if id == paneRuns && a.active != paneRuns {
+		a.runs.refresh()
+	}
+	a.active = id
+}
+
 // addModel registers a model trained or opened in this session and selects it.
+// A model of the same name (a run reopened after more training) is replaced.
 func (a *App) addModel(nr lab.Model) {
+	a.query.pair = nil // the new model beside BM25
+	for i, m := range a.extraModels {
+		if m.Name == nr.Name {
+			a.extraModels[i] = nr
+			a.model = len(a.ws.Models) + i
+			a.query.cache = map[string]explained{}
+			a.query.searchNow()
+			return
+		}
+	}
 	a.extraModels = append(a.extraModels, nr)
 	a.model = len(a.models()) - 1
 	a.query.searchNow()
+	if nr.Notice != "" {
+		a.setStatus(lvlWarn, "%s", nr.Notice)
+	}
 }
 
 // setWorkspace replaces this session's dataset (loaded from the Datasets pane).
@@ -220,6 +274,7 @@ func (a *App) setWorkspace(s *lab.Workspace) {
 	a.ws = s
 	a.extraModels = nil
 	a.sessionRows = nil
+	a.evalSplit = ""
 	a.model = -1
 	if len(s.Models) > 0 {
 		a.model = 0
@@ -239,7 +294,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Quit
 	case evalDoneMsg:
 		a.evalDone(msg)
-		return a, nil
+		return a, a.metrics.ensureSig() // a new row of the baseline's split is tested too
 	case tea.KeyMsg:
 		return a, a.key(msg)
 	case tea.MouseMsg:
@@ -284,17 +339,23 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 		a.setTheme(themes.Next(a.theme.Name))
 		a.setStatus(lvlInfo, "theme: %s", a.theme.Name)
 	case key.Matches(msg, a.keys.Next):
-		a.active = (a.active + 1) % numPanes
+		a.setActive((a.active + 1) % numPanes)
 	case key.Matches(msg, a.keys.Prev):
-		a.active = (a.active + numPanes - 1) % numPanes
+		a.setActive((a.active + numPanes - 1) % numPanes)
 	case key.Matches(msg, a.keys.Datasets):
-		a.active = paneDatasets
+		a.setActive(paneDatasets)
 	case key.Matches(msg, a.keys.Training):
-		a.active = paneTraining
+		a.setActive(paneTraining)
 	case key.Matches(msg, a.keys.Query):
-		a.active = paneQuery
+		a.setActive(paneQuery)
 	case key.Matches(msg, a.keys.Metrics):
-		a.active = paneMetrics
+		a.setActive(paneMetrics)
+	case key.Matches(msg, a.keys.Runs):
+		a.setActive(paneRuns)
+	case key.Matches(msg, a.keys.Ask) && a.active != paneQuery:
+		// "/" asks a new question from any pane: the Query pane, its field cleared.
+		a.setActive(paneQuery)
+		return a.query.newQuery()
 	default:
 		return a.pane().update(msg)
 	}
@@ -306,7 +367,7 @@ func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
 	if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft && msg.Y == 1 && !a.showHelp {
 		for i, sp := range tabSpans() {
 			if msg.X >= sp[0] && msg.X < sp[1] {
-				a.active = paneID(i)
+				a.setActive(paneID(i))
 				return nil
 			}
 		}
@@ -361,7 +422,8 @@ func (a *App) View() string {
 	header := a.headerView(w)
 	tabs := a.tabsView(w)
 	rule := t.TabRule.Render(strings.Repeat("─", w))
-	bodyH := h - 5
+	status := a.statusView(w)
+	bodyH := h - 4 - len(status)
 	var body string
 	if a.showHelp {
 		body = a.helpView(w, bodyH)
@@ -369,9 +431,8 @@ func (a *App) View() string {
 		body = a.pane().view(w, bodyH)
 	}
 	body = fit(body, w, bodyH)
-	status := a.statusView(w)
 	hints := a.hintsView(w)
-	return strings.Join([]string{header, tabs, rule, body, status, hints}, "\n")
+	return strings.Join(append(append([]string{header, tabs, rule, body}, status...), hints), "\n")
 }
 
 func (a *App) headerView(w int) string {
@@ -379,7 +440,7 @@ func (a *App) headerView(w int) string {
 	left := t.HeaderBrand.Render(" ◆ ARS Lab ")
 	info := " no dataset"
 	if d := a.ws.Data; d != nil {
-		info = fmt.Sprintf(" %s · %d passages · %d queries", d.Name, len(d.Passages), len(d.Queries))
+		info = fmt.Sprintf(" %s · %d passages · %d queries", a.disp(d.Name), len(d.Passages), len(d.Queries))
 	}
 	model := "BM25"
 	if m, ok := a.currentModel(); ok {
@@ -409,6 +470,9 @@ func (a *App) tabsView(w int) string {
 		}
 		label := tabLabel(i)
 		if paneID(i) == a.active {
+			if t.NoColor { // no colour to mark it: brackets, in the same cells
+				label = "[" + label[1:len(label)-1] + "]"
+			}
 			b.WriteString(t.TabActive.Render(label))
 		} else {
 			b.WriteString(t.TabIdle.Render(label))
@@ -420,7 +484,9 @@ func (a *App) tabsView(w int) string {
 	return trunc(b.String(), w)
 }
 
-func (a *App) statusView(w int) string {
+// statusView is the status line. An error is never cut at the screen edge: it wraps onto
+// up to statusMaxLines lines (the pane above gives them up).
+func (a *App) statusView(w int) []string {
 	t := a.theme
 	st := t.StatusBar
 	icon := "•"
@@ -432,8 +498,28 @@ func (a *App) statusView(w int) string {
 	case lvlErr:
 		st, icon = t.Error, "✗"
 	}
-	return trunc(st.Render(" "+icon+" "+oneLine(a.statusText)), w)
+	text := " " + icon + " " + oneLine(a.statusText)
+	if a.statusLevel < lvlWarn || width(text) <= w {
+		return []string{trunc(st.Render(text), w)}
+	}
+	room := min(statusMaxLines, max(a.height-10, 1))
+	ls := wrap(oneLine(a.statusText), w-3)
+	if len(ls) > room {
+		ls = ls[:room]
+		ls[room-1] = trunc(ls[room-1]+" …", w-3)
+	}
+	for i, l := range ls {
+		pre := "   "
+		if i == 0 {
+			pre = " " + icon + " "
+		}
+		ls[i] = st.Render(pre + l)
+	}
+	return ls
 }
+
+// statusMaxLines bounds a wrapped error or warning.
+const statusMaxLines = 6
 
 func (a *App) hintsView(w int) string {
 	a.help.Width = w - 1
@@ -457,27 +543,24 @@ func (a *App) hintsView(w int) string {
 // as fit (each to the shortest column) and ↑/↓ scroll when they do not fit in height.
 func (a *App) helpView(w, h int) string {
 	t := a.theme
-	groups := []struct {
+	type group struct {
 		title string
 		keys  []key.Binding
-	}{
-		{"Global", a.keys.list()},
-		{"Datasets", a.datasets.bindings()},
-		{"Training", a.training.bindings()},
-		{"Query", a.query.bindings()},
-		{"Metrics", a.metrics.bindings()},
+	}
+	// The active pane's keymap first, then the global keys, then the other panes'.
+	groups := []group{{a.active.String() + " (this pane)", a.pane().bindings()}, {"Global", a.keys.list()}}
+	for i, p := range a.panes() {
+		if paneID(i) != a.active {
+			groups = append(groups, group{paneID(i).String(), p.bindings()})
+		}
 	}
 	var blocks [][]string
 	colW := 0
 	for _, g := range groups {
-		lines := []string{t.Title.Render(g.title)}
-		kw := 0
-		for _, k := range g.keys {
-			kw = max(kw, width(k.Help().Key))
-		}
-		for _, k := range g.keys {
-			lines = append(lines, t.Key.Render(padRight(k.Help().Key, kw))+"  "+t.Desc.Render(k.Help().Desc))
-		}
+		// Each keymap is laid out by bubbles' help (one column: keys, then descriptions).
+		full := help.New()
+		full.Styles, full.FullSeparator = a.help.Styles, "  "
+		lines := append([]string{t.Title.Render(g.title)}, strings.Split(full.FullHelpView([][]key.Binding{g.keys}), "\n")...)
 		for _, l := range lines {
 			colW = max(colW, width(l))
 		}

@@ -122,8 +122,10 @@ func TestTabSwitching(t *testing.T) {
 		{kp("tab"), paneTraining},
 		{kp("tab"), paneQuery},
 		{kp("tab"), paneMetrics},
+		{kp("tab"), paneRuns},
 		{kp("tab"), paneDatasets}, // wraps
-		{kp("shift+tab"), paneMetrics},
+		{kp("shift+tab"), paneRuns},
+		{kp("5"), paneRuns},
 		{kp("3"), paneQuery},
 		{kp("2"), paneTraining},
 		{kp("4"), paneMetrics},
@@ -147,7 +149,7 @@ func TestTabSwitching(t *testing.T) {
 	}
 	// A click below the tab row does not switch.
 	drive(a, tea.MouseMsg{X: sp[0][0] + 1, Y: 5, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
-	if a.active != paneMetrics {
+	if a.active != paneRuns {
 		t.Errorf("click outside the tab row switched to %v", a.active)
 	}
 }
@@ -530,7 +532,7 @@ func TestDatasetLoadErrorKeepsPrevious(t *testing.T) {
 	}
 	a := newTestApp(t, Options{Engine: fakeEngine{open: load}})
 	before := a.ws
-	msgs := []tea.Msg{kp("1"), kp("o"), kp("ctrl+u")}
+	msgs := []tea.Msg{kp("1"), kp("e"), kp("ctrl+u")}
 	msgs = append(msgs, typeText("bad")...)
 	drive(a, append(msgs, kp("enter"))...)
 	if a.ws != before {
@@ -543,7 +545,7 @@ func TestDatasetLoadErrorKeepsPrevious(t *testing.T) {
 	if a.statusLevel != lvlErr {
 		t.Errorf("status level = %v", a.statusLevel)
 	}
-	msgs = []tea.Msg{kp("o"), kp("ctrl+u")}
+	msgs = []tea.Msg{kp("e"), kp("ctrl+u")}
 	msgs = append(msgs, typeText("good")...)
 	drive(a, append(msgs, kp("enter"))...)
 	if a.ws != next || !strings.Contains(ansi.Strip(a.View()), "other") {
@@ -625,8 +627,11 @@ func TestMetricsSortExport(t *testing.T) {
 	if !strings.Contains(a.statusText, filepath.Join(dir, "metrics.json")) {
 		t.Errorf("status does not show the path: %q", a.statusText)
 	}
+	if svg, err := os.ReadFile(filepath.Join(dir, "metrics.svg")); err != nil || !strings.Contains(string(svg), "Top-k accuracy") {
+		t.Errorf("metrics.svg beside the CSV: %v", err)
+	}
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 2 {
+	if len(ents) != 3 { // metrics.csv, its figure metrics.svg, metrics.json
 		t.Errorf("temporary files left behind: %v", ents)
 	}
 }

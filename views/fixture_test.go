@@ -208,6 +208,7 @@ type fakeEngine struct {
 	openModel func(ctx context.Context, dir string) (lab.Model, error)
 	evaluate  bool // evaluate with engine.Evaluate
 	train     trainFunc
+	resume    func(dir string) (trainFunc, error)
 }
 
 var errNotInTest = errors.New("not in this test")
@@ -242,6 +243,19 @@ func (f fakeEngine) Train(ctx context.Context, w *lab.Workspace, cfg train.Confi
 	})
 }
 
+func (f fakeEngine) Resume(ctx context.Context, w *lab.Workspace, dir string) (*lab.Job, error) {
+	if f.resume == nil {
+		return nil, errNotInTest
+	}
+	fn, err := f.resume(dir)
+	if err != nil {
+		return nil, err
+	}
+	return lab.StartJob(ctx, func(ctx context.Context, events chan<- train.Event) error {
+		return fn(ctx, train.Config{}, w.Data, dir, events)
+	}), nil
+}
+
 // asciiRenderer renders without colours so goldens are stable.
 func asciiRenderer() *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(io.Discard)
@@ -259,6 +273,9 @@ func newTestApp(t testing.TB, o Options) *App {
 		o.Workspace = testWorkspace(t, true)
 	}
 	o.Renderer = asciiRenderer()
+	if o.ConfigDir == "" {
+		o.ConfigDir = t.TempDir()
+	}
 	a := New(o)
 	a.now = fixedNow
 	// Pin the form to a fixed config so goldens do not follow train.DefaultConfig changes.

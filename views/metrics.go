@@ -5,18 +5,23 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/arslab/arslab/internal/atomicfile"
+
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine"
 	"github.com/arslab/arslab/engine/metrics"
+	"github.com/arslab/arslab/figures"
 	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/lipgloss/table"
@@ -43,24 +48,36 @@ type metricsPane struct {
 	sortBy int  // -1: insertion order
 	desc   bool // sort direction
 	cursor int
+
+	sig  sigState      // significance tests against the baseline row
+	pq   *perQueryView // the per-query view, when open
+	spin spinner.Model
 }
 
 func newMetricsPane(a *App) *metricsPane {
-	return &metricsPane{a: a, keys: newMetricsKeys(), col: 2 + len(topKs()), sortBy: -1}
+	return &metricsPane{a: a, keys: newMetricsKeys(), col: 2 + len(topKs()), sortBy: -1,
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 }
 
-func (p *metricsPane) applyTheme()             {}
+func (p *metricsPane) applyTheme()             { p.spin.Style = p.a.theme.Accent }
 func (p *metricsPane) capturing() bool         { return false }
 func (p *metricsPane) bindings() []key.Binding { return p.keys.list() }
-func (p *metricsPane) reset()                  { p.cursor = 0 }
+
+func (p *metricsPane) reset() {
+	p.cursor, p.pq = 0, nil
+	p.sig = sigState{}
+}
 
 func (p *metricsPane) hints() []key.Binding {
-	return []key.Binding{p.keys.Right, p.keys.Sort, p.keys.Eval, p.keys.CSV, p.keys.JSON}
+	if p.pq != nil {
+		return []key.Binding{p.keys.Down, p.keys.Metric, p.keys.Flip, p.keys.Open, p.keys.Back}
+	}
+	return []key.Binding{p.keys.Right, p.keys.Baseline, p.keys.PerQuery, p.keys.Fuse, p.keys.Sort, p.keys.Eval, p.keys.CSV}
 }
 
 // rows returns every row to show, sorted as chosen.
 func (p *metricsPane) rows() []lab.Row {
-	rows := append(append([]lab.Row(nil), p.a.ws.Results...), p.a.sessionRows...)
+	rows := lab.MergeRows(p.a.ws.Results, p.a.sessionRows)
 	if p.sortBy < 0 {
 		return rows
 	}
@@ -91,9 +108,24 @@ func (p *metricsPane) rows() []lab.Row {
 }
 
 func (p *metricsPane) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case sigMsg:
+		p.sigDone(msg)
+		return nil
+	case spinner.TickMsg:
+		if !p.sig.busy {
+			return nil
+		}
+		var cmd tea.Cmd
+		p.spin, cmd = p.spin.Update(msg)
+		return cmd
+	}
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
+	}
+	if p.pq != nil {
+		return p.pqKey(km)
 	}
 	ncols := 2 + len(metricCols())
 	switch {
@@ -117,12 +149,28 @@ func (p *metricsPane) update(msg tea.Msg) tea.Cmd {
 		return p.export("metrics.json", writeJSON)
 	case key.Matches(km, p.keys.Eval):
 		return p.a.evaluateAll()
+	case key.Matches(km, p.keys.Baseline):
+		return p.toggleBaseline(p.rows())
+	case key.Matches(km, p.keys.PerQuery):
+		return p.openPerQuery(p.rows())
+	case key.Matches(km, p.keys.Fuse):
+		rows := p.rows()
+		if len(rows) == 0 {
+			p.a.setStatus(lvlWarn, "nothing to fuse yet: press v to evaluate")
+			return nil
+		}
+		m, ok := p.a.modelNamed(rows[p.cursor].Name)
+		if !ok {
+			p.a.setStatus(lvlWarn, "%s has no retriever in this session", rows[p.cursor].Name)
+			return nil
+		}
+		return p.a.fuseWithBM25(m)
 	}
 	return nil
 }
 
 // export writes the rows to name in the working directory, atomically.
-func (p *metricsPane) export(name string, write func(f *os.File, rows []lab.Row) error) tea.Cmd {
+func (p *metricsPane) export(name string, write func(w io.Writer, rows []lab.Row) error) tea.Cmd {
 	if p.a.opts.ReadOnly {
 		p.a.setStatus(lvlWarn, "read-only demo: exporting files is disabled")
 		return nil
@@ -137,36 +185,42 @@ func (p *metricsPane) export(name string, write func(f *os.File, rows []lab.Row)
 		p.a.fail(err)
 		return nil
 	}
-	p.a.setStatus(lvlOK, "wrote %d rows to %s", len(rows), path)
+	if filepath.Ext(path) != ".csv" {
+		p.a.setStatus(lvlOK, "wrote %d rows to %s", len(rows), path)
+		return nil
+	}
+	// Beside the CSV, the Top-k curves as a figure (what `arslab plot --compare` draws).
+	curves := make([]figures.Curve, len(rows))
+	for i, r := range rows {
+		curves[i] = figures.Curve{Name: r.Name + " (" + r.Split + ")", Metrics: r.Metrics}
+	}
+	svg := strings.TrimSuffix(path, ".csv") + ".svg"
+	fig, err := figures.TopK("Top-k accuracy on "+p.a.ws.Data.Name, "", curves)
+	if err == nil {
+		err = fig.Write(svg)
+	}
+	if err != nil {
+		p.a.setStatus(lvlWarn, "wrote %d rows to %s; no figure: %v", len(rows), path, err)
+		return nil
+	}
+	p.a.setStatus(lvlOK, "wrote %d rows to %s and the Top-k figure to %s", len(rows), path, svg)
 	return nil
 }
 
-// writeAtomic writes through a temporary file in the same directory, then renames it.
-func writeAtomic(name string, rows []lab.Row, write func(f *os.File, rows []lab.Row) error) (string, error) {
+// writeAtomic writes the rows with write into name atomically (internal/atomicfile) and
+// returns the absolute path.
+func writeAtomic(name string, rows []lab.Row, write func(w io.Writer, rows []lab.Row) error) (string, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return "", fmt.Errorf("export %s: %w", name, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("export %s: %w", abs, err)
-	}
-	tmp := f.Name()
-	err = write(f, rows)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, abs)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("export %s: %w", abs, err)
+	if err := atomicfile.Write(abs, func(w io.Writer) error { return write(w, rows) }); err != nil {
+		return "", fmt.Errorf("export: %w", err)
 	}
 	return abs, nil
 }
 
-func writeCSV(f *os.File, rows []lab.Row) error {
+func writeCSV(f io.Writer, rows []lab.Row) error {
 	w := csv.NewWriter(f)
 	head := []string{"name", "split"}
 	for _, c := range metricCols() {
@@ -193,7 +247,7 @@ func writeCSV(f *os.File, rows []lab.Row) error {
 	return w.Error()
 }
 
-func writeJSON(f *os.File, rows []lab.Row) error {
+func writeJSON(f io.Writer, rows []lab.Row) error {
 	type jrow struct {
 		Name    string             `json:"name"`
 		Split   string             `json:"split"`
@@ -237,6 +291,9 @@ func (p *metricsPane) view(w, h int) string {
 		}
 		return fitLines([]string{" " + t.Title.Render("Metrics"), "", " " + t.Muted.Render(msg)}, w, h)
 	}
+	if p.pq != nil {
+		return p.pqView(w, h)
+	}
 	p.cursor = min(p.cursor, len(rows)-1)
 	cols := metricCols()
 	const cw = 8
@@ -251,7 +308,7 @@ func (p *metricsPane) view(w, h int) string {
 	}
 	best := bestPerColumn(rows)
 
-	tableH := min(len(rows), max(h/2-1, 2))
+	tableH := min(len(rows), max(h/2-3, 2))
 	firstRow := 0
 	if p.cursor >= tableH {
 		firstRow = p.cursor - tableH + 1
@@ -260,6 +317,7 @@ func (p *metricsPane) view(w, h int) string {
 	if visible < len(cols) {
 		lines = append(lines, t.Subtle.Render(fmt.Sprintf(" columns %d–%d of %d: ←/→ scroll", first+1, first+visible, len(cols))))
 	}
+	lines = append(lines, p.sigDetail(rows, w)...)
 	lines = append(lines, "")
 	plotH := h - len(lines)
 	if plotH >= 5 {
@@ -303,7 +361,39 @@ func (a *App) addRow(r lab.Row) {
 	a.sessionRows = append(a.sessionRows, r)
 }
 
-// evalSplits are the splits evaluated in a session: dev and test when judged.
+// evalSplitsFor are the splits the session evaluates on d: the one chosen in the Datasets
+// pane, else dev and test when judged (else whatever split is judged).
+func (a *App) evalSplitsFor(d *datasets.Dataset) []datasets.Split {
+	if a.evalSplit != "" && len(d.Qrels[a.evalSplit]) > 0 {
+		return []datasets.Split{a.evalSplit}
+	}
+	if sps := evalSplits(d); len(sps) > 0 {
+		return sps
+	}
+	if len(d.Qrels[datasets.Train]) > 0 {
+		return []datasets.Split{datasets.Train}
+	}
+	return nil
+}
+
+// cycleEvalSplit steps the evaluated split: dev + test (the default), then each judged split.
+func (a *App) cycleEvalSplit() {
+	d := a.ws.Data
+	if d == nil {
+		return
+	}
+	choices := []datasets.Split{""}
+	for _, sp := range []datasets.Split{datasets.Train, datasets.Dev, datasets.Test} {
+		if len(d.Qrels[sp]) > 0 {
+			choices = append(choices, sp)
+		}
+	}
+	i := slices.Index(choices, a.evalSplit)
+	a.evalSplit = choices[(i+1)%len(choices)]
+	a.setStatus(lvlInfo, "evaluating %s from now on: Metrics (4) v evaluates it", splitNames(a.evalSplitsFor(d)))
+}
+
+// evalSplits are the splits evaluated by default: dev and test when judged.
 func evalSplits(d *datasets.Dataset) []datasets.Split {
 	var out []datasets.Split
 	for _, sp := range []datasets.Split{datasets.Dev, datasets.Test} {
@@ -326,7 +416,7 @@ func (a *App) evaluateRetriever(name string, r engine.Retriever) tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	for _, sp := range evalSplits(d) {
+	for _, sp := range a.evalSplitsFor(d) {
 		sp := sp
 		cmds = append(cmds, func() tea.Msg {
 			m, err := eng.Evaluate(context.Background(), ws, r, sp)
@@ -345,8 +435,8 @@ func (a *App) evaluateAll() tea.Cmd {
 	case a.ws.Data == nil:
 		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
 		return nil
-	case len(evalSplits(a.ws.Data)) == 0:
-		a.setStatus(lvlWarn, "%s has no judged dev or test queries", a.ws.Data.Name)
+	case len(a.evalSplitsFor(a.ws.Data)) == 0:
+		a.setStatus(lvlWarn, "%s has no judged queries", a.ws.Data.Name)
 		return nil
 	}
 	var cmds []tea.Cmd
@@ -356,7 +446,7 @@ func (a *App) evaluateAll() tea.Cmd {
 	for _, m := range a.models() {
 		cmds = append(cmds, a.evaluate(m.Name, m))
 	}
-	a.setStatus(lvlInfo, "evaluating %d retrievers on %v…", len(cmds), evalSplits(a.ws.Data))
+	a.setStatus(lvlInfo, "evaluating %d retrievers on %s…", len(cmds), splitNames(a.evalSplitsFor(a.ws.Data)))
 	return tea.Batch(cmds...)
 }
 
@@ -388,9 +478,15 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 		}
 		return s
 	}
-	headers := []string{" " + label(0, "Name"), label(1, "Split")}
+	mark := func(i int, s string) string { // the selected column, where no colour marks it
+		if i == p.col && t.NoColor {
+			return "[" + s + "]"
+		}
+		return s
+	}
+	headers := []string{mark(0, " "+label(0, "Name")), mark(1, label(1, "Split"))}
 	for i, c := range cols {
-		headers = append(headers, label(firstCol+i+2, c.label))
+		headers = append(headers, mark(firstCol+i+2, label(firstCol+i+2, c.label)))
 	}
 	cells := make([][]string, len(rows))
 	for ri, r := range rows {
@@ -398,14 +494,18 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 		if firstRow+ri == p.cursor {
 			mark = "▸"
 		}
-		row := []string{mark + "━ " + r.Name, r.Split}
+		name := r.Name
+		if r.Name == p.sig.baseline && r.Split == p.sig.split {
+			name += " (base)"
+		}
+		row := []string{trunc(mark+"━ "+name, nameW), r.Split} // a long name (a fusion) is cut, not wrapped
 		for _, c := range cols {
 			v, ok := r.Metrics[c.key]
 			if !ok {
 				row = append(row, "—")
 				continue
 			}
-			row = append(row, fmt.Sprintf("%.3f", v))
+			row = append(row, fmt.Sprintf("%.3f", v)+p.sigMark(r, c.key))
 		}
 		cells[ri] = row
 	}
@@ -432,7 +532,7 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 				st = t.SeriesStyle(firstRow + row)
 			case col == 1:
 				st = t.Muted
-			case cols[col-2].key != "" && len(rows) > 1 && cells[row][col] == fmt.Sprintf("%.3f", best[col-2]):
+			case cols[col-2].key != "" && len(rows) > 1 && strings.TrimRight(cells[row][col], " †") == fmt.Sprintf("%.3f", best[col-2]):
 				st = t.Best
 			case cells[row][col] == "—":
 				st = t.Subtle
@@ -448,4 +548,16 @@ func (p *metricsPane) table(rows []lab.Row, firstRow int, cols []metricCol, firs
 			return st.Width(cw).Align(lipgloss.Right)
 		})
 	return tb.Render()
+}
+
+// sigMark is the mark after a value: † when the tests found it significantly different
+// from the baseline's, a space in the other rows while marks are shown (values stay aligned).
+func (p *metricsPane) sigMark(r lab.Row, key string) string {
+	if p.sig.cmp == nil {
+		return ""
+	}
+	if c, ok := p.sigCell(r, key); ok && c.Significant {
+		return "†"
+	}
+	return " "
 }

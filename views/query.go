@@ -1,9 +1,8 @@
 package views
 
 import (
+	"context"
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -13,8 +12,13 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 )
+
+// queryPlaceholder is the query field's hint when there is no last query to show.
+const queryPlaceholder = "type a question and press enter"
+
+// queryLimit is the longest query, in characters.
+const queryLimit = 1024
 
 // searchDepth is how many hits each retriever returns.
 const searchDepth = 10
@@ -23,6 +27,7 @@ const searchDepth = 10
 type column struct {
 	name    string
 	model   int // index into App.models(); -1 for BM25
+	r       engine.Retriever
 	hits    []engine.Hit
 	took    time.Duration
 	sel     int
@@ -51,16 +56,20 @@ type queryPane struct {
 	cols  []column
 	focus int // focused column
 	seq   int
+	pair  []lab.Model // two runs side by side (from the Metrics per-query view); nil: model + BM25
 
 	cache map[string]explained
 
 	passage viewport.Model // the selected passage, scrollable
 	shown   string         // id of the passage in the viewport
+
+	drawn, drawnKey string // the results as last drawn, and the state they were drawn for
+	draws           int    // how often the results were drawn (tests)
 }
 
 func newQueryPane(a *App) *queryPane {
 	p := &queryPane{a: a, keys: newQueryKeys(), cache: map[string]explained{}}
-	p.in = newInput("query › ", "type a question and press enter", 1024)
+	p.in = newInput("query › ", queryPlaceholder, queryLimit)
 	p.reset()
 	return p
 }
@@ -72,7 +81,7 @@ func (p *queryPane) applyTheme() {
 
 // reset pre-fills an example query of the current dataset and answers it.
 func (p *queryPane) reset() {
-	p.cols, p.focus, p.query = nil, 0, ""
+	p.cols, p.focus, p.query, p.pair = nil, 0, "", nil
 	p.cache = map[string]explained{}
 	d := p.a.ws.Data
 	if d == nil {
@@ -99,14 +108,15 @@ func exampleQuery(d *datasets.Dataset) string {
 	return ""
 }
 
-func (p *queryPane) capturing() bool         { return p.in.Focused() }
+func (p *queryPane) capturing() bool { return p.in.Focused() }
+
 func (p *queryPane) bindings() []key.Binding { return p.keys.list() }
 
 func (p *queryPane) hints() []key.Binding {
 	if p.in.Focused() {
 		return []key.Binding{p.keys.Search, p.keys.Cancel}
 	}
-	ks := []key.Binding{p.keys.Edit, p.keys.Down}
+	ks := []key.Binding{p.keys.New, p.keys.Edit, p.keys.Down}
 	if len(p.cols) > 1 {
 		ks = append(ks, p.keys.Column)
 	}
@@ -116,9 +126,16 @@ func (p *queryPane) hints() []key.Binding {
 	return append(ks, p.keys.Bidi)
 }
 
-// retrievers lists the columns to search: the current model (if any), then BM25.
+// retrievers lists the columns to search: the current model (if any), then BM25; or the
+// two runs chosen in the Metrics pane's per-query view.
 func (p *queryPane) retrievers() []column {
 	var cols []column
+	if p.pair != nil {
+		for _, m := range p.pair {
+			cols = append(cols, column{name: m.Name, model: -1, r: m.Retriever, explain: m.Explainer})
+		}
+		return cols
+	}
 	if m, ok := p.a.currentModel(); ok && m.Retriever != nil {
 		cols = append(cols, column{name: m.Name, model: p.a.model, explain: m.Explainer})
 		cols[0].hits = nil
@@ -127,6 +144,14 @@ func (p *queryPane) retrievers() []column {
 		cols = append(cols, column{name: p.a.ws.BM25.Name(), model: -1})
 	}
 	return cols
+}
+
+// askWith asks q with two runs side by side (left, right) instead of the model and BM25.
+func (p *queryPane) askWith(q string, left, right lab.Model) {
+	p.pair = []lab.Model{left, right}
+	p.in.Blur()
+	p.in.SetValue(q)
+	p.searchNow()
 }
 
 // runSearch ranks q with every column's retriever.
@@ -142,6 +167,9 @@ func runSearch(cols []column, rs []engine.Retriever, q string, now func() time.T
 }
 
 func (p *queryPane) retrieverOf(c column) engine.Retriever {
+	if c.r != nil {
+		return c.r
+	}
 	if c.model < 0 {
 		return p.a.ws.BM25
 	}
@@ -192,7 +220,7 @@ func (p *queryPane) setResults(q string, cols []column) {
 	p.focus = 0
 	var parts []string
 	for _, c := range cols {
-		parts = append(parts, fmt.Sprintf("%s %d hits in %s", c.name, len(c.hits), c.took.Round(10*time.Microsecond)))
+		parts = append(parts, fmt.Sprintf("%s %d hits in %s", c.name, len(c.hits), lab.FormatTook(c.took)))
 	}
 	if len(cols) == 0 {
 		p.a.setStatus(lvlWarn, "no retriever available for this dataset")
@@ -225,19 +253,43 @@ func (p *queryPane) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// newQuery clears the field for a new question; the last one stays as its placeholder
+// (enter on the empty field asks it again, esc brings it back).
+func (p *queryPane) newQuery() tea.Cmd {
+	if last := strings.TrimSpace(p.in.Value()); last != "" {
+		p.in.Placeholder = last
+	}
+	p.in.SetValue("")
+	return p.in.Focus()
+}
+
+// restoreIfEmpty puts the last question back when the field was left empty.
+func (p *queryPane) restoreIfEmpty() {
+	if strings.TrimSpace(p.in.Value()) == "" && p.in.Placeholder != queryPlaceholder {
+		p.in.SetValue(p.in.Placeholder)
+	}
+	p.in.Placeholder = queryPlaceholder
+}
+
 func (p *queryPane) key(msg tea.KeyMsg) tea.Cmd {
 	if p.in.Focused() {
 		switch {
 		case key.Matches(msg, p.keys.Cancel):
 			p.in.Blur()
+			p.restoreIfEmpty()
 			return nil
 		case key.Matches(msg, p.keys.Search):
 			p.in.Blur()
+			p.restoreIfEmpty()
 			return p.search()
+		case msg.Paste || len(msg.Runes) > 1:
+			return p.paste(msg)
 		}
 		return p.in.Update(msg)
 	}
 	switch {
+	case key.Matches(msg, p.keys.New):
+		return p.newQuery()
 	case key.Matches(msg, p.keys.Edit):
 		p.in.CursorEnd()
 		return p.in.Focus()
@@ -251,6 +303,25 @@ func (p *queryPane) key(msg tea.KeyMsg) tea.Cmd {
 		if len(p.cols) > 1 {
 			p.focus = (p.focus + 1) % len(p.cols)
 		}
+	case key.Matches(msg, p.keys.Fuse):
+		m, ok := p.a.currentModel()
+		if !ok {
+			tf, err := p.a.ws.TFIDF(context.Background(), nil)
+			if err != nil || p.a.ws.Data == nil {
+				p.a.setStatus(lvlWarn, "load a dataset first (pane 1)")
+				return nil
+			}
+			m = lab.Model{Name: tf.Name(), Retriever: tf}
+		}
+		if _, fused := m.Retriever.(*lab.Fused); fused {
+			p.a.setStatus(lvlWarn, "%s is already a fusion: m selects another model", m.Name)
+			return nil
+		}
+		return p.a.fuseWithBM25(m)
+	case key.Matches(msg, p.keys.Model) && p.pair != nil:
+		p.pair = nil
+		p.searchNow()
+		p.a.setStatus(lvlInfo, "back to the model and BM25")
 	case key.Matches(msg, p.keys.Model):
 		n := len(p.a.models())
 		if n == 0 {
@@ -307,341 +378,15 @@ func (p *queryPane) judgedQuery(q string) string {
 	return j.QueryID + " (" + string(j.Split) + ")"
 }
 
-func (p *queryPane) view(w, h int) string {
-	t := p.a.theme
-	p.in.setWidth(max(w-width(p.in.Prompt)-4, 1))
-	lines := []string{" " + p.in.View()}
-	d := p.a.ws.Data
-	if d == nil {
-		lines = append(lines, "", " "+t.Muted.Render("No dataset loaded: open one in the Datasets pane (1)."))
-		return fitLines(lines, w, h)
-	}
-	info := ""
-	if p.query != "" {
-		if jq := p.judgedQuery(p.query); jq != "" {
-			info = t.Muted.Render("judged query "+jq+" · ") + t.Relevant.Render("✓") + t.Muted.Render(" = relevant in qrels")
-		} else {
-			info = t.Muted.Render("free query: not in the dataset, so no ✓ judgements")
-		}
-	}
-	mode := "bidi: reordered here"
-	if p.a.bidi {
-		mode = "bidi: terminal"
-	}
-	lines = append(lines, " "+info+strings.Repeat(" ", max(w-width(info)-width(mode)-3, 1))+t.Subtle.Render(mode))
-	if len(p.cols) == 0 {
-		lines = append(lines, "", " "+t.Muted.Render("Press / to type a query, enter to search."))
-		return fitLines(lines, w, h)
-	}
-	rest := h - len(lines)
-	m, hasModel := p.a.currentModel()
-	rr, reranked := m.Retriever.(*lab.Reranked)
-	explain := hasModel && (m.Explainer != nil || reranked)
-	detailH := 6
-	if explain {
-		detailH = 10
-	}
-	detailH = max(min(detailH, rest-8), 0)
-	listH := rest - detailH
-	var list string
-	switch {
-	case len(p.cols) > 1 && w >= 90:
-		lw := (w - 1) / 2
-		rw := w - 1 - lw
-		list = hjoin(1, []int{lw, rw}, p.columnView(0, lw, listH), p.columnView(1, rw, listH))
-	case len(p.cols) > 1: // narrow: the focused column only, with a switcher line
-		sw := ""
-		for i, c := range p.cols {
-			if i > 0 {
-				sw += t.Subtle.Render(" │ ")
-			}
-			if i == p.focus {
-				sw += t.TabActive.Render(c.name)
-			} else {
-				sw += t.TabIdle.Render(c.name)
-			}
-		}
-		list = " " + sw + t.Subtle.Render("   ←/→ switch") + "\n" + p.columnView(p.focus, w, listH-1)
-	default:
-		list = p.columnView(0, w, listH)
-	}
-	lines = append(lines, list)
-	if detailH > 0 {
-		c := p.cols[p.focus]
-		if len(c.hits) > 0 {
-			hit := c.hits[c.sel]
-			if explain && reranked {
-				lines = append(lines, p.tokenView(rr, hit, w, detailH))
-			} else if explain {
-				lines = append(lines, p.explainView(m, hit, w, detailH))
-			} else {
-				lines = append(lines, p.passageView(hit, w, detailH))
-			}
-		}
-	}
-	return fitLines(lines, w, h)
-}
-
-// columnView renders one retriever's hits: two lines per hit.
-func (p *queryPane) columnView(ci, w, h int) string {
-	t := p.a.theme
-	c := p.cols[ci]
-	focused := ci == p.focus
-	title := t.Title.Render(c.name)
-	if !focused {
-		title = t.Muted.Render(c.name)
-	}
-	if focused && len(p.cols) > 1 {
-		title = t.Accent.Render("▌") + title
+// paste inserts pasted text (or a burst of runes) in one step: line breaks become spaces
+// and what passes the field's limit is cut with a notice, so a long paste neither takes
+// seconds of per-key redraws nor submits the query half-way (a pasted newline).
+func (p *queryPane) paste(msg tea.KeyMsg) tea.Cmd {
+	n, cut := p.in.paste(msg.Runes)
+	if cut > 0 {
+		p.a.setStatus(lvlWarn, "pasted text cut to the query limit of %d characters (%d dropped)", queryLimit, cut)
 	} else {
-		title = " " + title
+		p.a.setStatus(lvlInfo, "pasted %d characters: enter searches, esc leaves the field", n)
 	}
-	title += t.Subtle.Render(fmt.Sprintf("  %d hits · %s", len(c.hits), c.took.Round(10*time.Microsecond)))
-	lines := []string{title, t.Subtle.Render(fmt.Sprintf(" %2s %s %8s  %5s  %s", "#", "✓", "score", "σ", "passage"))}
-	if len(c.hits) == 0 {
-		lines = append(lines, t.Muted.Render("   no passage shares a term with the query"))
-		return fitLines(lines, w, h)
-	}
-	rel := p.relevantSet(p.query)
-	set := p.hlTerms()
-	per := 2
-	room := (h - len(lines)) / per
-	if room < 1 {
-		return fitLines(lines, w, h)
-	}
-	first := 0
-	if c.sel >= room {
-		first = c.sel - room + 1
-	}
-	d := p.a.ws.Data
-	for i := first; i < len(c.hits) && i < first+room; i++ {
-		hit := c.hits[i]
-		mark := "   "
-		if rel[hit.ID] > 0 {
-			mark = t.Relevant.Render(" ✓ ")
-		}
-		prob := "    —"
-		if !math.IsNaN(hit.Prob) {
-			prob = fmt.Sprintf("%5.3f", hit.Prob)
-		}
-		var ps datasets.Passage
-		if hit.Index >= 0 && hit.Index < len(d.Passages) {
-			ps = d.Passages[hit.Index]
-		}
-		name := ps.Title
-		if name == "" {
-			name = hit.ID
-		} else {
-			name = hit.ID + " · " + name
-		}
-		nums := fmt.Sprintf("%8.3f  %s  ", hit.Score, prob)
-		head := fmt.Sprintf("%2d", i+1) + mark + t.Text.Render(nums)
-		tw := max(w-width(head)-1, 4)
-		head += p.a.para(name, tw, 1, set, t.Accent)[0]
-		was := ""
-		if i < len(c.first) {
-			was = moveLabel(c.first[i], i+1)
-		}
-		sn := t.Muted.Render(was) + p.a.para(oneLine(ps.Text), w-6-width(was), 1, set, t.Text)[0]
-		if i == c.sel && focused {
-			lines = append(lines, t.Selected.Render("▸")+head, "     "+sn)
-		} else {
-			lines = append(lines, " "+head, "     "+sn)
-		}
-	}
-	return fitLines(lines, w, h)
-}
-
-// hlTerms is the set of query terms to highlight, plus the visual (reversed) spelling
-// of right-to-left terms so that reordered lines still match.
-func (p *queryPane) hlTerms() map[string]bool {
-	set := terms(p.query)
-	if !p.a.bidi {
-		for tm := range set {
-			if hasRTL(tm) {
-				set[reverseRunes(tm)] = true
-			}
-		}
-	}
-	return set
-}
-
-func reverseRunes(s string) string {
-	r := []rune(s)
-	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-		r[i], r[j] = r[j], r[i]
-	}
-	return string(r)
-}
-
-// passageView shows the selected passage in a viewport: pgdn/pgup scroll a long passage.
-func (p *queryPane) passageView(hit engine.Hit, w, h int) string {
-	t := p.a.theme
-	d := p.a.ws.Data
-	if hit.Index < 0 || hit.Index >= len(d.Passages) || h < 2 {
-		return ""
-	}
-	ps := d.Passages[hit.Index]
-	body := indent(p.a.para(oneLine(ps.Text), w-2, 1<<16, p.hlTerms(), t.Text), " ")
-	if p.shown != hit.ID {
-		p.passage.GotoTop()
-		p.shown = hit.ID
-	}
-	p.passage.Width, p.passage.Height = w, h-1
-	p.passage.SetContent(strings.Join(body, "\n"))
-	head := t.Subtle.Render(strings.Repeat("─", 2)) + " " + t.Title.Render(ps.ID)
-	if ps.Title != "" {
-		head += t.Text.Render(" · " + p.a.disp(ps.Title))
-	}
-	if len(body) > p.passage.Height {
-		head += t.Muted.Render(fmt.Sprintf(" · lines %d–%d of %d (pgdn/pgup)", p.passage.YOffset+1,
-			min(p.passage.YOffset+p.passage.Height, len(body)), len(body)))
-	}
-	head += " " + t.Subtle.Render(strings.Repeat("─", max(w-width(head)-1, 0)))
-	return fitLines([]string{trunc(head, w), p.passage.View()}, w, h)
-}
-
-func indent(ls []string, pre string) []string {
-	for i := range ls {
-		ls[i] = pre + ls[i]
-	}
-	return ls
-}
-
-// explainView shows the ARS score of the selected passage broken into dimensions.
-func (p *queryPane) explainView(m lab.Model, hit engine.Hit, w, h int) string {
-	t := p.a.theme
-	k := fmt.Sprintf("%s\x00%s\x00%d", m.Name, p.query, hit.Index)
-	ex, ok := p.cache[k]
-	if !ok {
-		ex.Explanation, ex.err = m.Explainer.Explain(p.query, hit.Index)
-		p.cache[k] = ex
-	}
-	if ex.err != nil {
-		return fitLines([]string{" " + t.Error.Render("✗ explaining "+hit.ID+": "+oneLine(ex.err.Error()))}, w, h)
-	}
-	head := t.Subtle.Render("──") + " " + t.Title.Render("Why "+hit.ID) + " " + t.Text.Render(explainHeader(ex.Explanation))
-	lines := []string{trunc(head, w)}
-	contrib := ex.Terms
-	if len(contrib) == 0 {
-		lines = append(lines, " "+t.Muted.Render("the model gave no contributions for this passage"))
-		return fitLines(lines, w, h)
-	}
-	pos, neg := heatStrip(contrib, w-4, t.HeatPos, t.HeatNeg)
-	lines = append(lines, " "+t.Good.Render("+")+" "+pos, " "+t.Error.UnsetBold().Render("−")+" "+neg)
-	nBars := min(5, h-len(lines)-2)
-	if nBars <= 0 {
-		return fitLines(lines, w, h)
-	}
-	type dv struct {
-		dim int
-		v   float64
-	}
-	all := make([]dv, len(contrib))
-	maxAbs := 0.0
-	for i, v := range contrib {
-		all[i] = dv{i, v}
-		maxAbs = math.Max(maxAbs, math.Abs(v))
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].v > all[j].v })
-	cw := (w - 3) / 2
-	bars := func(title string, items []dv, st lipgloss.Style) string {
-		out := []string{t.Muted.Render(title)}
-		dw := width(fmt.Sprintf("d%d", len(contrib)-1))
-		for _, it := range items {
-			label := padRight(fmt.Sprintf("d%d", it.dim), dw)
-			val := fmt.Sprintf("%+.3f", it.v)
-			bw := max(cw-dw-width(val)-3, 1)
-			frac := 0.0
-			if maxAbs > 0 {
-				frac = math.Abs(it.v) / maxAbs
-			}
-			out = append(out, t.Text.Render(label)+" "+st.Render(padRight(hbar(frac, bw), bw))+" "+t.Text.Render(val))
-		}
-		return strings.Join(out, "\n")
-	}
-	var top, bottom []dv
-	for i := 0; i < len(all) && len(top) < nBars; i++ {
-		if all[i].v > 0 {
-			top = append(top, all[i])
-		}
-	}
-	for i := len(all) - 1; i >= 0 && len(bottom) < nBars; i-- {
-		if all[i].v < 0 {
-			bottom = append(bottom, all[i])
-		}
-	}
-	lines = append(lines, hjoin(2, []int{cw, w - cw - 3}, " "+strings.ReplaceAll(bars("top positive dimensions", top, t.Good), "\n", "\n "),
-		bars("top negative dimensions", bottom, t.Error.UnsetBold())))
-	return fitLines(lines, w, h)
-}
-
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
-
-// heatStrip draws per-dimension contributions in w cells: the first row grows with
-// positive contributions, the second with negative ones (bins sum neighbouring
-// dimensions when there are more dimensions than cells). Colour intensity follows magnitude.
-func heatStrip(c []float64, w int, posSt, negSt []lipgloss.Style) (string, string) {
-	if w <= 0 || len(c) == 0 {
-		return "", ""
-	}
-	cells := min(w, len(c))
-	per := 1 // cells per bin: widen few dimensions (at most 3 cells each)
-	if len(c) < w {
-		per = min(w/len(c), 3)
-	}
-	vals := make([]float64, cells)
-	for i, v := range c {
-		vals[i*cells/len(c)] += v
-	}
-	maxAbs := 0.0
-	for _, v := range vals {
-		maxAbs = math.Max(maxAbs, math.Abs(v))
-	}
-	var pos, neg strings.Builder
-	pick := func(sts []lipgloss.Style, f float64) lipgloss.Style {
-		i := min(int(f*float64(len(sts))), len(sts)-1)
-		return sts[max(i, 0)]
-	}
-	for _, v := range vals {
-		f := 0.0
-		if maxAbs > 0 {
-			f = math.Abs(v) / maxAbs
-		}
-		blank := strings.Repeat(" ", per)
-		switch {
-		case v > 0:
-			pos.WriteString(pick(posSt, f).Render(strings.Repeat(vlevel(f), per)))
-			neg.WriteString(blank)
-		case v < 0:
-			pos.WriteString(blank)
-			neg.WriteString(pick(negSt, f).Render(strings.Repeat(vlevel(f), per)))
-		default:
-			pos.WriteString(blank)
-			neg.WriteString(blank)
-		}
-	}
-	return pos.String(), neg.String()
-}
-
-// signOf is "+" or "−" for writing a sum term.
-func signOf(x float64) string {
-	if x < 0 {
-		return "−"
-	}
-	return "+"
-}
-
-// explainHeader writes an explanation's sum: "s = Σ vᵢ·tanh(…)ᵢ + b = 0.147 + -0.012 = 0.136 · σ(s) = 0.534 · 128 dims".
-func explainHeader(ex lab.Explanation) string {
-	sum := ex.Score - ex.Bias
-	s := fmt.Sprintf("s = Σ %s", ex.Formula)
-	if ex.Bias != 0 {
-		s += fmt.Sprintf(" + b = %.3f %s %.3f", sum, signOf(ex.Bias), math.Abs(ex.Bias))
-	}
-	s += fmt.Sprintf(" = %.3f", ex.Score)
-	if ex.Sigmoid {
-		s += fmt.Sprintf(" · σ(s) = %.3f", sigmoid(ex.Score))
-	}
-	return s + fmt.Sprintf(" · %d dims", len(ex.Terms))
+	return nil
 }

@@ -215,8 +215,12 @@ func (a *App) para(text string, w, n int, set map[string]bool, base lipgloss.Sty
 		ls = ls[:n]
 		last := ls[n-1]
 		switch {
-		case rtlBase && !a.bidi: // visual order: the line continues on its left
-			ls[n-1] = "…" + trunc(last, w-1)
+		case rtlBase && !a.bidi: // visual order: the line reads from its right end and continues on its left,
+			// so room for the … is made at the left; the start of the text (the right end) stays whole
+			if over := width(last) + 1 - w; over > 0 {
+				last = ansi.TruncateLeft(last, over, "")
+			}
+			ls[n-1] = "…" + last
 		case width(last) >= w:
 			ls[n-1] = trunc(last+"…", w)
 		default:
@@ -233,3 +237,6 @@ func (a *App) para(text string, w, n int, set map[string]bool, base lipgloss.Sty
 	}
 	return out
 }
+
+// ansiStrip removes styling from s.
+func ansiStrip(s string) string { return ansi.Strip(s) }

@@ -4,18 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/metrics"
 	"github.com/arslab/arslab/engine/train"
 	"github.com/arslab/arslab/lab"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -53,87 +49,6 @@ type (
 		err  error
 	}
 )
-
-// field is one entry of the training form.
-type field struct {
-	label   string
-	choices []string
-	get     func(c *train.Config) string
-	set     func(c *train.Config, s string) error
-}
-
-func formFields() []field {
-	intField := func(label string, choices []string, ptr func(c *train.Config) *int, lo int) field {
-		return field{label: label, choices: choices,
-			get: func(c *train.Config) string { return strconv.Itoa(*ptr(c)) },
-			set: func(c *train.Config, s string) error {
-				v, err := strconv.Atoi(strings.TrimSpace(s))
-				if err != nil || v < lo {
-					return fmt.Errorf("%s: want an integer ≥ %d, got %q", label, lo, s)
-				}
-				*ptr(c) = v
-				return nil
-			}}
-	}
-	floatField := func(label string, choices []string, ptr func(c *train.Config) *float64) field {
-		return field{label: label, choices: choices,
-			get: func(c *train.Config) string { return strconv.FormatFloat(*ptr(c), 'g', -1, 64) },
-			set: func(c *train.Config, s string) error {
-				v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-				if err != nil || v <= 0 || math.IsInf(v, 0) {
-					return fmt.Errorf("%s: want a positive number, got %q", label, s)
-				}
-				*ptr(c) = v
-				return nil
-			}}
-	}
-	enumField := func(label string, choices []string, ptr func(c *train.Config) *string) field {
-		return field{label: label, choices: choices,
-			get: func(c *train.Config) string { return *ptr(c) },
-			set: func(c *train.Config, s string) error {
-				s = strings.ToLower(strings.TrimSpace(s))
-				for _, ch := range choices {
-					if ch == s {
-						*ptr(c) = s
-						return nil
-					}
-				}
-				return fmt.Errorf("%s: want one of %s, got %q", label, strings.Join(choices, ", "), s)
-			}}
-	}
-	return []field{
-		enumField("preset", []string{"tiny", "mini"}, func(c *train.Config) *string { return &c.Preset }),
-		enumField("mode", []string{"dual", "shared"}, func(c *train.Config) *string { return &c.Mode }),
-		enumField("pooling", []string{"cls", "mean"}, func(c *train.Config) *string { return &c.Pooling }),
-		enumField("head", []string{"ars", "dot", "cos", "cross"}, func(c *train.Config) *string { return &c.Head }),
-		{label: "losses",
-			choices: []string{"infonce=1,dyn=0.5,reg=0.0001", "infonce=1", "infonce=1,dyn=0.5", "modinfonce=1,dyn=0.5,reg=0.0001", "modinfonce=1"},
-			get:     func(c *train.Config) string { return lab.FormatLosses(c.Losses) },
-			set: func(c *train.Config, s string) error {
-				m, err := train.ParseLosses(s)
-				if err != nil {
-					return fmt.Errorf("losses: %w", err)
-				}
-				c.Losses = m
-				return nil
-			}},
-		floatField("τ (tau)", []string{"0.02", "0.05", "0.1", "0.2", "1"}, func(c *train.Config) *float64 { return &c.Tau }),
-		{label: "negatives", choices: []string{"hard:29", "hard:7", "hard:3", "inbatch", "both"},
-			get: func(c *train.Config) string { return c.Negatives },
-			set: func(c *train.Config, s string) error {
-				if _, err := train.ParseNegatives(s); err != nil {
-					return err
-				}
-				c.Negatives = strings.ToLower(strings.TrimSpace(s))
-				return nil
-			}},
-		intField("epochs", []string{"1", "2", "3", "5", "10", "20"}, func(c *train.Config) *int { return &c.Epochs }, 1),
-		intField("batch", []string{"4", "8", "16", "32", "64"}, func(c *train.Config) *int { return &c.Batch }, 1),
-		floatField("lr", []string{"0.0001", "0.0002", "0.0005", "0.001", "0.002"}, func(c *train.Config) *float64 { return &c.LR }),
-		intField("max_len", []string{"32", "64", "128", "256", "512"}, func(c *train.Config) *int { return &c.MaxLen }, 4),
-		intField("pseudo/psg", []string{"0", "1", "2", "4"}, func(c *train.Config) *int { return &c.Pseudo }, 0),
-	}
-}
 
 // epochRow is one line of the dev metrics table.
 type epochRow struct {
@@ -191,12 +106,17 @@ type trainingPane struct {
 	spin   spinner.Model
 	run    *run
 	gen    int
+	bar    progress.Model
+	// ownStatus is the status text the training set last; while the status line still shows
+	// it, every step replaces it with the current step (a phase message never goes stale).
+	ownStatus string
 }
 
 func newTrainingPane(a *App) *trainingPane {
 	p := &trainingPane{a: a, keys: newTrainingKeys(), fields: formFields(), cfg: train.DefaultConfig(), show: true}
 	p.edit = newInput("", "", 256)
 	p.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	p.bar = newBar()
 	return p
 }
 
@@ -204,11 +124,61 @@ func (p *trainingPane) applyTheme() {
 	t := p.a.theme
 	p.edit.style(t.InputPrompt, t.InputText, t.Placeholder, t.Cursor)
 	p.spin.Style = t.Accent
+	styleBar(&p.bar, t)
 }
 
-func (p *trainingPane) capturing() bool         { return p.edit.Focused() }
+// status sets the status line on behalf of the running training.
+func (p *trainingPane) status(format string, args ...any) {
+	p.a.setStatus(lvlInfo, format, args...)
+	p.ownStatus = p.a.statusText
+}
+
+// stepStatus is the live status of a running training.
+func (p *trainingPane) stepStatus(ev train.Event) {
+	if p.ownStatus == "" || p.a.statusText != p.ownStatus {
+		return // the user's last action wrote the status: leave it
+	}
+	s := fmt.Sprintf("training: step %d/%d · epoch %d/%d · loss %.4f", ev.Step, ev.TotalSteps, ev.Epoch, ev.Epochs, ev.Loss)
+	if r := p.run; r != nil && len(r.epochs) > 0 {
+		e := r.epochs[len(r.epochs)-1]
+		s += fmt.Sprintf(" · dev MRR@10 %.3f after epoch %d", e.dev[metrics.MRR10], e.epoch)
+	}
+	p.status("%s", s)
+}
+
+// resume continues an unfinished run of the Runs pane in this pane.
+func (p *trainingPane) resume(ri lab.RunInfo) tea.Cmd {
+	a := p.a
+	switch {
+	case !p.canTrain("a training is already running (x stops it in the Training pane)"):
+		return nil
+	case ri.Finished:
+		a.setStatus(lvlInfo, "%s is finished: nothing to resume (enter opens it)", ri.Name)
+		return nil
+	case !ri.Resumable():
+		a.setStatus(lvlWarn, "%s cannot be resumed: %s", ri.Name, ri.State())
+		return nil
+	}
+	job, err := a.opts.Engine.Resume(context.Background(), a.ws, ri.Dir)
+	if err != nil {
+		a.fail(err)
+		return nil
+	}
+	p.gen++
+	r := newRun(ri.Config)
+	r.gen, r.dir, r.running, r.job = p.gen, ri.Dir, true, job
+	p.run = r
+	p.show = false
+	a.setActive(paneTraining)
+	p.status("resuming %s at step %d/%d on %s", ri.Name, ri.Step, ri.Total, a.ws.Data.Name)
+	return tea.Batch(p.spin.Tick, waitTrain(p.gen, job))
+}
+
+func (p *trainingPane) capturing() bool { return p.edit.Focused() }
+
 func (p *trainingPane) bindings() []key.Binding { return p.keys.list() }
-func (p *trainingPane) running() bool           { return p.run != nil && p.run.running }
+
+func (p *trainingPane) running() bool { return p.run != nil && p.run.running }
 
 func (p *trainingPane) hints() []key.Binding {
 	switch {
@@ -287,6 +257,8 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 			} else {
 				p.a.setStatus(lvlInfo, "%s = %s", f.label, f.get(&p.cfg))
 			}
+		case msg.Paste || len(msg.Runes) > 1:
+			p.edit.paste(msg.Runes)
 		default:
 			return p.edit.Update(msg)
 		}
@@ -337,44 +309,29 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// cycle moves the selected field to its previous/next preset choice.
-func (p *trainingPane) cycle(d int) {
-	f := p.fields[p.sel]
-	cur := f.get(&p.cfg)
-	i := -1
-	for j, c := range f.choices {
-		if c == cur {
-			i = j
-		}
-	}
+// canTrain says whether a training may start now, telling the user why not (busy: the
+// message when one is already running).
+func (p *trainingPane) canTrain(busy string) bool {
+	a := p.a
 	switch {
-	case i < 0 && d > 0:
-		i = 0
-	case i < 0:
-		i = len(f.choices) - 1
+	case a.opts.ReadOnly:
+		a.setStatus(lvlWarn, "read-only demo: training is disabled")
+	case a.opts.Engine == nil:
+		a.setStatus(lvlWarn, "training is not available in this build")
+	case a.ws.Data == nil:
+		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
+	case p.running():
+		a.setStatus(lvlWarn, "%s", busy)
 	default:
-		i = (i + d + len(f.choices)) % len(f.choices)
+		return true
 	}
-	if err := f.set(&p.cfg, f.choices[i]); err != nil {
-		p.a.fail(err)
-	}
+	return false
 }
 
 // start launches a training job; its events come back through waitTrain.
 func (p *trainingPane) start() tea.Cmd {
 	a := p.a
-	switch {
-	case a.opts.ReadOnly:
-		a.setStatus(lvlWarn, "read-only demo: training is disabled")
-		return nil
-	case a.opts.Engine == nil:
-		a.setStatus(lvlWarn, "training is not available in this build")
-		return nil
-	case a.ws.Data == nil:
-		a.setStatus(lvlWarn, "load a dataset first (pane 1)")
-		return nil
-	case p.running():
-		a.setStatus(lvlWarn, "a training is already running (x stops it)")
+	if !p.canTrain("a training is already running (x stops it)") {
 		return nil
 	}
 	cfg := p.cfg
@@ -390,7 +347,7 @@ func (p *trainingPane) start() tea.Cmd {
 	r.job = a.opts.Engine.Train(context.Background(), a.ws, cfg, dir)
 	p.run = r
 	p.show = false
-	a.setStatus(lvlInfo, "training %s/%s on %s → %s", cfg.Preset, cfg.Head, a.ws.Data.Name, dir)
+	p.status("training %s/%s on %s → %s", cfg.Preset, cfg.Head, a.ws.Data.Name, shortPath(dir, 60))
 	return tea.Batch(p.spin.Tick, waitTrain(p.gen, r.job))
 }
 
@@ -450,6 +407,7 @@ func (p *trainingPane) handle(ev train.Event) tea.Cmd {
 		r.pos.add(ev.PosScore)
 		r.neg.add(ev.NegScore)
 		r.lr.add(ev.LR)
+		p.stepStatus(ev)
 		if ev.Step > r.warmupSteps(ev.TotalSteps) {
 			r.gaps = append(r.gaps, ev.PosScore-ev.NegScore)
 			if len(r.gaps) > 4*collapseWindow {
@@ -461,9 +419,11 @@ func (p *trainingPane) handle(ev train.Event) tea.Cmd {
 		if r.last.Epochs == 0 {
 			r.last.Epochs = ev.Epochs
 		}
-		p.a.setStatus(lvlInfo, "epoch %d/%d done: dev MRR@10 %.3f", ev.Epoch, ev.Epochs, ev.Dev[metrics.MRR10])
+		p.status("epoch %d/%d done: dev MRR@10 %.3f", ev.Epoch, ev.Epochs, ev.Dev[metrics.MRR10])
 	case train.InfoEvent:
-		p.a.setStatus(lvlInfo, "%s", ev.Message)
+		if p.ownStatus == "" || p.a.statusText == p.ownStatus {
+			p.status("training: %s", ev.Message)
+		}
 	case train.DoneEvent:
 		return p.finish(ev.Err, ev.RunDir)
 	}
@@ -488,17 +448,19 @@ func (p *trainingPane) closed(err error) tea.Cmd {
 func (p *trainingPane) finish(err error, dir string) tea.Cmd {
 	r := p.run
 	r.running, r.done, r.err = false, true, err
+	p.ownStatus = ""
 	if dir != "" {
 		r.dir = dir
 	}
+	p.a.runs.trainingFinished()
 	if p.a.quitting {
 		return tea.Quit
 	}
 	switch {
 	case err == nil:
-		p.a.setStatus(lvlOK, "training finished → %s", r.dir)
+		p.a.setStatus(lvlOK, "training finished → %s (Runs 5 lists it)", shortPath(r.dir, 60))
 	case errors.Is(err, context.Canceled):
-		p.a.setStatus(lvlWarn, "training stopped; checkpoint kept in %s", r.dir)
+		p.a.setStatus(lvlWarn, "training stopped; checkpoint kept in %s (r in Runs 5 resumes it)", shortPath(r.dir, 60))
 	default:
 		p.a.setStatus(lvlErr, "training failed: %v", err)
 		return nil
@@ -528,307 +490,7 @@ func (p *trainingPane) opened(msg modelOpenedMsg) tea.Cmd {
 		msg.nr.Name = filepath.Base(msg.dir)
 	}
 	a.addModel(msg.nr)
+	a.runs.openedDirs[msg.dir] = msg.nr.Name
 	a.setStatus(lvlOK, "model %s loaded: try it in the Query pane (3)", msg.nr.Name)
 	return a.evaluate(msg.nr.Name, msg.nr)
-}
-
-func (p *trainingPane) view(w, h int) string {
-	t := p.a.theme
-	if p.run == nil || p.show {
-		formW := min(46, w)
-		form := p.formView(formW, h)
-		rightW := w - formW - 2
-		var right string
-		if p.run == nil {
-			right = p.introView(rightW, h)
-		} else {
-			right = p.chartsView(rightW, h)
-		}
-		if rightW < 24 {
-			return form
-		}
-		return hjoin(2, []int{formW, rightW}, form, right)
-	}
-	_ = t
-	return p.chartsView(w, h)
-}
-
-func (p *trainingPane) formView(w, h int) string {
-	t := p.a.theme
-	lines := []string{" " + t.Title.Render("Training config") + t.Muted.Render("  ↑↓ field · ←→ value · ⏎ edit")}
-	lw := 10
-	for i, f := range p.fields {
-		val := f.get(&p.cfg)
-		var line string
-		switch {
-		case i == p.sel && p.edit.Focused():
-			p.edit.setWidth(max(w-lw-6, 4))
-			line = t.Accent.Render("▸ ") + t.Text.Render(padRight(f.label, lw)) + " " + p.edit.View()
-		case i == p.sel:
-			line = t.Selected.Render(padRight("▸ "+padRight(f.label, lw)+" ‹ "+val+" ›", w-1))
-		default:
-			line = "  " + t.Muted.Render(padRight(f.label, lw)) + "   " + t.Text.Render(val)
-		}
-		lines = append(lines, line)
-	}
-	lines = append(lines, "")
-	switch {
-	case p.a.opts.ReadOnly:
-		lines = append(lines, " "+t.Badge.Render(" READ-ONLY ")+" "+t.Muted.Render("training is disabled"))
-	case p.a.opts.Engine == nil:
-		lines = append(lines, " "+t.Warn.Render("training is not available in this build"))
-	case p.running():
-		lines = append(lines, " "+t.Accent.Render(p.spin.View()+" running")+t.Muted.Render(" · p pauses · x stops · f hides the form"))
-	default:
-		lines = append(lines, " "+t.Key.Render("s")+t.Muted.Render(" start  ")+t.Key.Render("p")+t.Muted.Render(" pause  ")+
-			t.Key.Render("x")+t.Muted.Render(" stop  ")+t.Key.Render("f")+t.Muted.Render(" charts"))
-		lines = append(lines, " "+t.Subtle.Render("x stops and keeps the checkpoint"))
-	}
-	return fitLines(lines, w, h)
-}
-
-func (p *trainingPane) introView(w, h int) string {
-	t := p.a.theme
-	var lines []string
-	lines = append(lines, t.Title.Render("Live training"))
-	d := p.a.ws.Data
-	if d == nil {
-		lines = append(lines, t.Muted.Render("Load a dataset first (pane 1)."))
-		return fitLines(lines, w, h)
-	}
-	nTrain := len(d.Qrels[datasets.Train])
-	para := fmt.Sprintf("Press s to train a %s %s-head retriever on %s (%d training queries, %d passages). "+
-		"Runs are written to %s/.", p.cfg.Preset, p.cfg.Head, d.Name, nTrain, len(d.Passages), p.a.opts.RunsDir)
-	for _, l := range wrap(para, w) {
-		lines = append(lines, t.Text.Render(l))
-	}
-	lines = append(lines, "")
-	more := "While it runs you see the total loss and every loss term, the mean sigmoid score of positives " +
-		"against negatives (a gap that stays under 0.1 after warm-up is flagged as score collapse), " +
-		"the learning rate, progress with examples/s and ETA, and dev metrics after each epoch. " +
-		"When it ends the checkpoint is opened as a model for the Query and Metrics panes."
-	for _, l := range wrap(more, w) {
-		lines = append(lines, t.Muted.Render(l))
-	}
-	if nTrain == 0 {
-		lines = append(lines, "", t.Warn.Render("This dataset has no train split: training will fail."))
-	}
-	return fitLines(lines, w, h)
-}
-
-// chartsView lays out the run's header, progress and the four panels.
-func (p *trainingPane) chartsView(w, h int) string {
-	r := p.run
-	lines := []string{p.runHeader(w), p.progressLine(w)}
-	avail := h - len(lines)
-	if avail < 4 {
-		return fitLines(lines, w, h)
-	}
-	var grid string
-	if w >= 64 {
-		lw := (w - 2) / 2
-		rw := w - 2 - lw
-		topH := max(avail*3/5, 4)
-		botH := avail - topH
-		top := hjoin(2, []int{lw, rw}, p.lossPanel(lw, topH), p.scorePanel(rw, topH))
-		if botH >= 3 {
-			bot := hjoin(2, []int{lw, rw}, p.lrPanel(lw, botH), p.devPanel(rw, botH))
-			grid = top + "\n" + bot
-		} else {
-			grid = top
-		}
-	} else {
-		n := 3
-		ph := max(avail/n, 3)
-		grid = strings.Join([]string{p.lossPanel(w, ph), p.scorePanel(w, ph), p.devPanel(w, avail-2*ph)}, "\n")
-	}
-	_ = r
-	return fitLines(append(lines, grid), w, h)
-}
-
-func (p *trainingPane) runHeader(w int) string {
-	t := p.a.theme
-	r := p.run
-	var state string
-	switch {
-	case r.running && r.job != nil && r.job.Paused():
-		state = t.Warn.Render("‖ paused")
-	case r.running:
-		state = t.Accent.Render(p.spin.View() + " running")
-	case r.done && r.err == nil:
-		state = t.Good.Render("✓ finished")
-	case r.done && errors.Is(r.err, context.Canceled):
-		state = t.Warn.Render("■ stopped")
-	case r.done:
-		state = t.Error.Render("✗ failed")
-	default:
-		state = t.Accent.Render("● training")
-	}
-	c := r.cfg
-	cfg := fmt.Sprintf("%s·%s·%s·%s  %s  τ %g  %s  %d ep × b%d  lr %g  len %d",
-		c.Preset, c.Mode, c.Pooling, c.Head, lab.FormatLosses(c.Losses), c.Tau, c.Negatives, c.Epochs, c.Batch, c.LR, c.MaxLen)
-	s := " " + state + "  " + t.Text.Render(cfg)
-	if r.dir != "" {
-		s += t.Muted.Render("  → " + r.dir)
-	}
-	return trunc(s, w)
-}
-
-func (p *trainingPane) progressLine(w int) string {
-	t := p.a.theme
-	ev := p.run.last
-	frac := 0.0
-	if ev.TotalSteps > 0 {
-		frac = float64(ev.Step) / float64(ev.TotalSteps)
-	}
-	left := fmt.Sprintf(" epoch %d/%d  step %d/%d ", ev.Epoch, ev.Epochs, ev.Step, ev.TotalSteps)
-	eta := "—"
-	if ev.Step > 0 && ev.TotalSteps > ev.Step && ev.Elapsed > 0 {
-		rem := time.Duration(float64(ev.Elapsed) * float64(ev.TotalSteps-ev.Step) / float64(ev.Step))
-		eta = lab.FormatClock(rem)
-	} else if ev.TotalSteps > 0 && ev.Step >= ev.TotalSteps {
-		eta = "0:00"
-	}
-	right := fmt.Sprintf(" %3.0f%%  %s ex/s  elapsed %s  ETA %s", 100*frac, lab.FormatRate(ev.ExamplesPerSec), lab.FormatClock(ev.Elapsed), eta)
-	bw := max(w-width(left)-width(right), 8)
-	return trunc(t.Text.Render(left)+progressBar(frac, bw, t.Accent, t.Subtle)+t.Text.Render(right), w)
-}
-
-// legend renders the title and "━ name value" entries in their series colours,
-// wrapped onto more lines when they do not fit in w.
-func (p *trainingPane) legend(title string, ss []series, w int) []string {
-	t := p.a.theme
-	lines := []string{t.Title.Render(title)}
-	for _, se := range ss {
-		v := math.NaN()
-		if len(se.Values) > 0 {
-			v = se.Values[len(se.Values)-1]
-		}
-		e := se.Style.Render("━ "+se.Name) + " " + t.Text.Render(compact(v))
-		if last := lines[len(lines)-1]; width(last)+2+width(e) <= w {
-			lines[len(lines)-1] = last + "  " + e
-		} else {
-			lines = append(lines, "  "+e)
-		}
-	}
-	return lines
-}
-
-func (p *trainingPane) lossPanel(w, h int) string {
-	t := p.a.theme
-	r := p.run
-	ss := []series{{Name: "total", Values: r.loss.values(), Style: t.SeriesStyle(0)}}
-	names := make([]string, 0, len(r.terms))
-	for k := range r.terms {
-		names = append(names, k)
-	}
-	sort.Slice(names, func(i, j int) bool { return lossRank(names[i]) < lossRank(names[j]) })
-	for i, k := range names {
-		ss = append(ss, series{Name: k, Values: r.terms[k].values(), Style: t.SeriesStyle(i + 1)})
-	}
-	return p.panel("Loss (weighted terms)", ss, w, h, chartOpts{})
-}
-
-func lossRank(name string) string {
-	order := map[string]string{"infonce": "0", "modinfonce": "1", "dyn": "2", "reg": "3"}
-	if o, ok := order[name]; ok {
-		return o
-	}
-	return "9" + name
-}
-
-func (p *trainingPane) scorePanel(w, h int) string {
-	t := p.a.theme
-	r := p.run
-	zero, one := 0.0, 1.0
-	ss := []series{
-		{Name: "pos", Values: r.pos.values(), Style: t.Good},
-		{Name: "neg", Values: r.neg.values(), Style: t.Error.UnsetBold()},
-	}
-	out := p.panel("σ score", ss, w, h, chartOpts{YMin: &zero, YMax: &one})
-	if r.collapsed() {
-		gap := r.gaps[len(r.gaps)-1]
-		lines := strings.Split(out, "\n")
-		lines[len(lines)-1] = t.Warn.Render(fmt.Sprintf("⚠ score collapse: gap %.3f < %.1f", gap, collapseGap))
-		out = fitLines(lines, w, h)
-	}
-	return out
-}
-
-func (p *trainingPane) lrPanel(w, h int) string {
-	t := p.a.theme
-	return p.panel("LR", []series{{Name: "lr", Values: p.run.lr.values(), Style: t.SeriesStyle(1)}}, w, h,
-		chartOpts{YFormat: func(v float64) string {
-			if v == 0 {
-				return "0"
-			}
-			return fmt.Sprintf("%.0e", v)
-		}})
-}
-
-// panel is a legend line over a chart.
-func (p *trainingPane) panel(title string, ss []series, w, h int, o chartOpts) string {
-	lines := p.legend(title, ss, w)
-	if len(ss) == 0 || len(ss[0].Values) == 0 {
-		lines = append(lines, p.a.theme.Subtle.Render("waiting for the first step…"))
-		return fitLines(lines, w, h)
-	}
-	lines = append(lines, lineChart(ss, w, h-len(lines), o)...)
-	return fitLines(lines, w, h)
-}
-
-// devCols are the dev metrics shown per epoch.
-func devCols() []struct{ label, key string } {
-	return []struct{ label, key string }{
-		{"Top-1", metrics.TopKey(1)}, {"Top-5", metrics.TopKey(5)}, {"Top-20", metrics.TopKey(20)},
-		{"MRR@10", metrics.MRR10}, {"nDCG@10", metrics.NDCG10},
-	}
-}
-
-func (p *trainingPane) devPanel(w, h int) string {
-	t := p.a.theme
-	r := p.run
-	lines := []string{t.Title.Render("Dev metrics per epoch")}
-	if len(r.epochs) == 0 {
-		lines = append(lines, t.Subtle.Render("after the first epoch"))
-		return fitLines(lines, w, h)
-	}
-	cols := devCols()
-	const cw = 8
-	n := min(len(cols), max((w-6)/cw, 1))
-	cols = cols[:n]
-	head := padRight("epoch", 6)
-	for _, c := range cols {
-		head += padLeft(c.label, cw)
-	}
-	lines = append(lines, t.Muted.Render(head))
-	best := make([]float64, n)
-	for i := range best {
-		best[i] = math.Inf(-1)
-		for _, e := range r.epochs {
-			if v, ok := e.dev[cols[i].key]; ok {
-				best[i] = math.Max(best[i], v)
-			}
-		}
-	}
-	rows := r.epochs
-	if room := h - 2; len(rows) > room && room > 0 {
-		rows = rows[len(rows)-room:]
-	}
-	for _, e := range rows {
-		line := t.Text.Render(padRight(strconv.Itoa(e.epoch), 6))
-		for i, c := range cols {
-			v, ok := e.dev[c.key]
-			cell := t.Subtle.Render("—")
-			switch {
-			case ok && v == best[i] && len(r.epochs) > 1:
-				cell = t.Best.Render(fmt.Sprintf("%.3f", v))
-			case ok:
-				cell = t.Text.Render(fmt.Sprintf("%.3f", v))
-			}
-			line += padLeft(cell, cw)
-		}
-		lines = append(lines, line)
-	}
-	return fitLines(lines, w, h)
 }

@@ -3,9 +3,16 @@ package ckpt
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/arslab/arslab/internal/atomicfile"
 
 	"github.com/arslab/arslab/engine/nn"
 )
@@ -34,26 +41,89 @@ type Checkpoint struct {
 	State   State
 }
 
-// HasWeights reports whether dir already holds a model checkpoint.
+// HasWeights reports whether dir already holds a model checkpoint (in a checkpoint
+// folder named by the latest pointer, or flat as older runs wrote it).
 func HasWeights(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, WeightsFile))
+	cur, err := Current(dir)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(cur, WeightsFile))
 	return err == nil
 }
 
-// HasState reports whether dir holds a resumable state.json.
+// HasState reports whether dir holds a resumable checkpoint (a state.json).
 func HasState(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, StateFile))
+	cur, err := Current(dir)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(cur, StateFile))
 	return err == nil
 }
 
-// Save writes weights, optimiser, metrics and then state.json into dir (each atomically;
-// state.json last, so it never points at files from another step).
+// ErrNoCheckpoint is returned by Current when a run folder holds no checkpoint yet.
+var ErrNoCheckpoint = errors.New("no checkpoint yet")
+
+// Current returns the folder that holds dir's checkpoint files: the checkpoint folder the
+// latest pointer names or, for a run written before checkpoint folders existed (no pointer,
+// model.safetensors beside config.json), dir itself.
+func Current(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, LatestFile))
+	switch {
+	case err == nil:
+		name := strings.TrimSpace(string(b))
+		if !validCkptName(name) {
+			return "", fmt.Errorf("%s names %q, not a checkpoint folder", filepath.Join(dir, LatestFile), name)
+		}
+		cur := filepath.Join(dir, name)
+		if _, err := os.Stat(cur); err != nil {
+			return "", fmt.Errorf("%s names %s: %w", filepath.Join(dir, LatestFile), name, err)
+		}
+		return cur, nil
+	case errors.Is(err, fs.ErrNotExist):
+		if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err == nil {
+			return dir, nil // legacy flat layout
+		}
+		if _, err := os.Stat(dir); err != nil {
+			return "", err
+		}
+		return "", fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
+	default:
+		return "", err
+	}
+}
+
+func validCkptName(name string) bool {
+	return strings.HasPrefix(name, CkptPrefix) && !strings.ContainsAny(name, `/\`) && name != CkptPrefix
+}
+
+// Save writes one checkpoint atomically as a whole: every file (weights, optimiser,
+// metrics, state.json) goes into a new folder ckpt-<step>/ (ckpt-<step>-<n>/ when that
+// step was saved before), then the latest pointer is switched to it with one atomic
+// WriteFile, and only then are older checkpoint folders (and, in a run written before
+// checkpoint folders, the flat files) removed. A crash at any point leaves the pointer on
+// a complete checkpoint: the previous one or the new one.
 func Save(dir string, c Checkpoint) error {
-	meta := map[string]string{"step": fmt.Sprint(c.State.Step), "format": "arslab"}
-	if err := SaveParams(filepath.Join(dir, WeightsFile), c.Weights, meta); err != nil {
+	name := fmt.Sprintf("%s%06d", CkptPrefix, c.State.Step)
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		name = fmt.Sprintf("%s%06d-%d", CkptPrefix, c.State.Step, n)
+	}
+	folder := filepath.Join(dir, name)
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return fmt.Errorf("checkpoint folder: %w", err)
+	}
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return err
 	}
-	if err := SaveParams(filepath.Join(dir, OptimizerFile), c.Optim, meta); err != nil {
+	meta := map[string]string{"step": fmt.Sprint(c.State.Step), "format": "arslab"}
+	if err := SaveParams(filepath.Join(folder, WeightsFile), c.Weights, meta); err != nil {
+		return err
+	}
+	if err := SaveParams(filepath.Join(folder, OptimizerFile), c.Optim, meta); err != nil {
 		return err
 	}
 	var mb bytes.Buffer
@@ -61,20 +131,114 @@ func Save(dir string, c Checkpoint) error {
 		mb.Write(l)
 		mb.WriteByte('\n')
 	}
-	if err := WriteFile(filepath.Join(dir, MetricsFile), mb.Bytes()); err != nil {
+	if err := WriteFile(filepath.Join(folder, MetricsFile), mb.Bytes()); err != nil {
 		return err
 	}
-	return WriteJSON(filepath.Join(dir, StateFile), c.State)
+	if err := WriteJSON(filepath.Join(folder, StateFile), c.State); err != nil {
+		return err
+	}
+	if err := WriteFile(filepath.Join(dir, LatestFile), []byte(name+"\n")); err != nil {
+		return err
+	}
+	prune(dir, name)
+	return nil
 }
 
-// ReadState reads dir/state.json.
-func ReadState(dir string) (State, error) {
+// prune removes every checkpoint folder but keep (finished or left by a crash) and the
+// flat checkpoint files of the older layout. Failures are harmless: Current never reads them.
+func prune(dir, keep string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.IsDir() && e.Name() != keep && validCkptName(e.Name()) {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+	for _, f := range []string{WeightsFile, OptimizerFile, StateFile, MetricsFile} {
+		os.Remove(filepath.Join(dir, f))
+	}
+}
+
+// Open finds dir's current checkpoint and verifies it: state.json, model.safetensors and
+// optimizer.safetensors must all record the same step (and metrics.jsonl no later one).
+// A mix — what a crash between file writes left in a run written before checkpoint
+// folders — is refused with an error naming each file's step. It returns the folder
+// holding the files and the state.
+func Open(dir string) (string, State, error) {
+	cur, err := Current(dir)
+	if err != nil {
+		return "", State{}, err
+	}
 	var st State
-	err := ReadJSON(filepath.Join(dir, StateFile), &st)
+	if err := ReadJSON(filepath.Join(cur, StateFile), &st); err != nil {
+		return "", State{}, err
+	}
+	var mixed []string
+	for _, f := range []string{WeightsFile, OptimizerFile} {
+		step, err := fileStep(filepath.Join(cur, f))
+		if err != nil {
+			return "", State{}, err
+		}
+		if step != st.Step {
+			mixed = append(mixed, fmt.Sprintf("%s is from step %d", f, step))
+		}
+	}
+	if last := lastMetricsStep(ReadMetrics(cur)); last > st.Step {
+		mixed = append(mixed, fmt.Sprintf("%s runs to step %d", MetricsFile, last))
+	}
+	if len(mixed) > 0 {
+		return "", State{}, fmt.Errorf("checkpoint in %s is inconsistent: %s is at step %d but %s "+
+			"(a crash while it was being saved); refusing to resume from a mix — start a new run, or copy a "+
+			"consistent set of files back", cur, StateFile, st.Step, strings.Join(mixed, ", "))
+	}
+	return cur, st, nil
+}
+
+// fileStep reads the step recorded in a safetensors file's metadata (-1 when it has none).
+func fileStep(path string) (int, error) {
+	meta, err := ReadMeta(path)
+	if err != nil {
+		return 0, err
+	}
+	s, ok := meta["step"]
+	if !ok {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: step %q in its metadata is not a number", path, s)
+	}
+	return n, nil
+}
+
+func lastMetricsStep(lines [][]byte) int {
+	last := -1
+	for _, l := range lines {
+		var v struct {
+			Step *int `json:"step"`
+		}
+		if json.Unmarshal(l, &v) == nil && v.Step != nil && *v.Step > last {
+			last = *v.Step
+		}
+	}
+	return last
+}
+
+// ReadState reads the current checkpoint's state.json.
+func ReadState(dir string) (State, error) {
+	cur, err := Current(dir)
+	if err != nil {
+		return State{}, err
+	}
+	var st State
+	err = ReadJSON(filepath.Join(cur, StateFile), &st)
 	return st, err
 }
 
-// ReadMetrics returns the non-empty lines of dir/metrics.jsonl (none when the file is missing).
+// ReadMetrics returns the non-empty lines of metrics.jsonl in the checkpoint folder dir (from
+// Open or Current; none when the file is missing).
 func ReadMetrics(dir string) [][]byte {
 	f, err := os.Open(filepath.Join(dir, MetricsFile))
 	if err != nil {
@@ -92,7 +256,7 @@ func ReadMetrics(dir string) [][]byte {
 	return lines
 }
 
-// ReadOptim reads the optimiser moments of dir/optimizer.safetensors by name.
+// ReadOptim reads the optimiser moments of optimizer.safetensors in the checkpoint folder dir by name.
 func ReadOptim(dir string) (map[string][]float32, error) {
 	ts, err := ReadTensors(filepath.Join(dir, OptimizerFile))
 	if err != nil {

@@ -7,10 +7,17 @@
 //
 //	config.json            the training configuration (train.Config)
 //	vocab.txt              the WordPiece vocabulary (engine/tok)
-//	model.safetensors      every weight, encoders prefixed "query."/"passage." or "encoder.", head "head.*"
-//	optimizer.safetensors  AdamW moments (names as nn.AdamW.State)
-//	state.json             where the run stands (State), written last
-//	metrics.jsonl          one JSON line per step and per epoch
+//	latest                 one line naming the current checkpoint folder, switched atomically
+//	ckpt-000123/           one checkpoint, complete before latest names it:
+//	  model.safetensors      every weight, encoders prefixed "query."/"passage." or "encoder.", head "head.*"
+//	  optimizer.safetensors  AdamW moments (names as nn.AdamW.State)
+//	  metrics.jsonl          one JSON line per step and per epoch
+//	  state.json             where the run stands (State)
+//
+// Both safetensors files record their step in their metadata, and Open refuses a
+// checkpoint whose files disagree. Runs written before checkpoint folders keep the four
+// checkpoint files flat beside config.json (no latest pointer); Current and Open read
+// them there, and the first Save into such a run moves it to the new layout.
 package ckpt
 
 // Run folder file names.
@@ -20,4 +27,6 @@ const (
 	OptimizerFile = "optimizer.safetensors"
 	StateFile     = "state.json"
 	MetricsFile   = "metrics.jsonl"
+	LatestFile    = "latest"
+	CkptPrefix    = "ckpt-"
 )

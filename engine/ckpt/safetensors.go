@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"sort"
 )
 
@@ -121,4 +123,32 @@ func DecodeSafetensors(b []byte) ([]Tensor, map[string]string, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, meta, nil
+}
+
+// ReadMeta reads only the __metadata__ of the safetensors file at path.
+func ReadMeta(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var lb [8]byte
+	if _, err := io.ReadFull(f, lb[:]); err != nil {
+		return nil, fmt.Errorf("%s: safetensors: %w", path, err)
+	}
+	hl := binary.LittleEndian.Uint64(lb[:])
+	if hl > maxHeader {
+		return nil, fmt.Errorf("%s: safetensors: header length %d is too large", path, hl)
+	}
+	h := make([]byte, hl)
+	if _, err := io.ReadFull(f, h); err != nil {
+		return nil, fmt.Errorf("%s: safetensors: header: %w", path, err)
+	}
+	var raw struct {
+		Meta map[string]string `json:"__metadata__"`
+	}
+	if err := json.Unmarshal(bytes.TrimRight(h, " "), &raw); err != nil {
+		return nil, fmt.Errorf("%s: safetensors: header: %w", path, err)
+	}
+	return raw.Meta, nil
 }

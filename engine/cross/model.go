@@ -167,7 +167,11 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ckpt.LoadParams(filepath.Join(dir, ckpt.WeightsFile), m.Params()); err != nil {
+	cur, err := ckpt.Current(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load cross-encoder: %w", err)
+	}
+	if err := ckpt.LoadParams(filepath.Join(cur, ckpt.WeightsFile), m.Params()); err != nil {
 		return nil, fmt.Errorf("load cross-encoder: %w", err)
 	}
 	m.Dir = dir
@@ -190,7 +194,11 @@ func (m *Model) Params() []*nn.Param {
 // ("encoder.X" or "query.X" → X; position embeddings: the rows both have) and reports how
 // many it copied.
 func (m *Model) initFrom(dir string) (int, error) {
-	ts, err := ckpt.ReadTensors(filepath.Join(dir, ckpt.WeightsFile))
+	cur, err := ckpt.Current(dir)
+	if err != nil {
+		return 0, err
+	}
+	ts, err := ckpt.ReadTensors(filepath.Join(cur, ckpt.WeightsFile))
 	if err != nil {
 		return 0, err
 	}

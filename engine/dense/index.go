@@ -20,16 +20,19 @@ const indexBatch = 64
 // TopContrib is how many per-dimension contributions a Hit carries.
 const TopContrib = 8
 
-// Index is a dense index: one cached vector per passage (W_p p + b_p for ARS, p for
-// dot, p/‖p‖ for cos) in one flat float32 array. Search, Rerank and Explain all score
-// with the head's kernel (head.Score, head.Explain). It implements engine.Retriever and
-// engine.Reranker and is safe for concurrent searches.
+// Index is a dense index: one cached vector per passage window (W_p p + b_p for ARS, p
+// for dot, p/‖p‖ for cos) in one flat float32 array. A passage has one window (its first
+// MaxLen tokens) unless the model's Window setting splits long passages into overlapping
+// windows; a passage's score is then its best window's (MaxP). Search, Rerank and Explain
+// all score with the head's kernel (head.Score, head.Explain). It implements
+// engine.Retriever and engine.Reranker and is safe for concurrent searches.
 type Index struct {
 	name     string
 	m        *Model
 	ids      []string
 	k        int       // cached vector size (head.ProjDim)
-	vecs     []float32 // len(ids) × k
+	vecs     []float32 // windows × k
+	start    []int32   // passage i's windows are start[i] … start[i+1]-1
 	workers  int
 	scorePar int // passages per goroutine below which search stays serial
 }
@@ -39,36 +42,61 @@ var (
 	_ engine.Reranker  = (*Index)(nil)
 )
 
-// Index encodes passages in batches and caches what search needs. progress may be nil.
+// Index encodes passages (each window of each, see Model.Window) in batches and caches
+// what search needs. progress may be nil; it counts passages.
 func (m *Model) Index(ctx context.Context, passages []datasets.Passage, progress engine.Progress) (*Index, error) {
 	hd := m.Head
 	k := hd.ProjDim()
-	ix := &Index{name: m.Name(), m: m, k: k, ids: make([]string, len(passages)), vecs: make([]float32, len(passages)*k),
+	ix := &Index{name: m.Name(), m: m, k: k, ids: make([]string, len(passages)), start: make([]int32, 0, len(passages)+1),
 		workers: runtime.GOMAXPROCS(0), scorePar: 4096}
 	d := hd.D
-	for start := 0; start < len(passages); start += indexBatch {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	var pending [][]int
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
 		}
-		end := min(start+indexBatch, len(passages))
-		ids := make([][]int, 0, end-start)
-		for i := start; i < end; i++ {
-			ix.ids[i] = passages[i].ID
-			ids = append(ids, m.PassageIDs(passages[i].Title, passages[i].Text))
-		}
-		out, err := m.EncP.Encode(ids)
+		out, err := m.EncP.Encode(pending)
 		if err != nil {
-			return nil, fmt.Errorf("index: encoding passages %d–%d: %w", start, end-1, err)
+			return fmt.Errorf("index: encoding %d passage windows: %w", len(pending), err)
 		}
-		if len(out) != (end-start)*d {
-			return nil, fmt.Errorf("index: encoder returned %d values for %d passages", len(out), end-start)
+		if len(out) != len(pending)*d {
+			return fmt.Errorf("index: encoder returned %d values for %d passage windows", len(out), len(pending))
 		}
-		if err := hd.ProjectPassages(out, ix.vecs[start*k:end*k]); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
+		at := len(ix.vecs)
+		ix.vecs = append(ix.vecs, make([]float32, len(pending)*k)...)
+		if err := hd.ProjectPassages(out, ix.vecs[at:]); err != nil {
+			return fmt.Errorf("index: %w", err)
 		}
-		if progress != nil {
-			progress(end, len(passages))
+		pending = pending[:0]
+		return nil
+	}
+	windows := int32(0)
+	for i, p := range passages {
+		if i%indexBatch == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if progress != nil && i > 0 {
+				progress(i, len(passages))
+			}
 		}
+		ix.ids[i] = p.ID
+		ix.start = append(ix.start, windows)
+		ws := m.PassageWindows(p.Title, p.Text)
+		windows += int32(len(ws))
+		pending = append(pending, ws...)
+		if len(pending) >= indexBatch {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	ix.start = append(ix.start, windows)
+	if progress != nil {
+		progress(len(passages), len(passages))
 	}
 	return ix, nil
 }
@@ -79,8 +107,25 @@ func (ix *Index) Name() string { return ix.name }
 // Len is the number of indexed passages.
 func (ix *Index) Len() int { return len(ix.ids) }
 
-// vec is passage i's cached vector.
-func (ix *Index) vec(i int) []float32 { return ix.vecs[i*ix.k : (i+1)*ix.k] }
+// Windows is the number of indexed windows (Len when no passage was split).
+func (ix *Index) Windows() int { return int(ix.start[len(ix.ids)]) }
+
+// wvec is window w's cached vector.
+func (ix *Index) wvec(w int) []float32 { return ix.vecs[w*ix.k : (w+1)*ix.k] }
+
+// best is passage i's score for the projected query, its best window's (MaxP), and that
+// window's vector.
+func (ix *Index) best(qp []float32, i int) (float32, []float32) {
+	hd := ix.m.Head
+	w0, w1 := int(ix.start[i]), int(ix.start[i+1])
+	bs, bv := hd.Score(qp, ix.wvec(w0)), ix.wvec(w0)
+	for w := w0 + 1; w < w1; w++ {
+		if s := hd.Score(qp, ix.wvec(w)); s > bs {
+			bs, bv = s, ix.wvec(w)
+		}
+	}
+	return bs, bv
+}
 
 // projectQuery encodes and projects one query; nil when encoding fails.
 func (ix *Index) projectQuery(query string) []float32 {
@@ -138,9 +183,9 @@ func (ix *Index) searchProjected(qp []float32, k int) []engine.Hit {
 
 // scoreRange pushes the scores of passages lo..hi-1 into heap h with no allocation.
 func (ix *Index) scoreRange(qp []float32, lo, hi int, h []cand, k int) []cand {
-	hd := ix.m.Head
 	for i := lo; i < hi; i++ {
-		h = topk.Push(h, k, cand{Doc: int32(i), Score: hd.Score(qp, ix.vec(i))})
+		s, _ := ix.best(qp, i)
+		h = topk.Push(h, k, cand{Doc: int32(i), Score: s})
 	}
 	return h
 }
@@ -156,7 +201,8 @@ func (ix *Index) Rerank(query string, candidates []int) []engine.Hit {
 		if c < 0 || c >= len(ix.ids) {
 			continue
 		}
-		cs = append(cs, cand{Doc: int32(c), Score: ix.m.Head.Score(qp, ix.vec(c))})
+		s, _ := ix.best(qp, c)
+		cs = append(cs, cand{Doc: int32(c), Score: s})
 	}
 	return ix.hits(qp, topk.Sort(cs))
 }
@@ -168,7 +214,8 @@ func (ix *Index) hits(qp []float32, cs []cand) []engine.Hit {
 	for i, c := range cs {
 		d := int(c.Doc)
 		h := engine.Hit{ID: ix.ids[d], Index: d, Score: float64(c.Score), Prob: hd.Prob(float64(c.Score))}
-		if ex, ok := hd.Explain(qp, ix.vec(d)); ok {
+		_, v := ix.best(qp, d)
+		if ex, ok := hd.Explain(qp, v); ok {
 			h.Contrib = topContrib(ex.Terms, TopContrib)
 		}
 		out[i] = h
@@ -186,8 +233,8 @@ func topContrib(c []float64, n int) []engine.Contribution {
 	return out[:min(n, len(out))]
 }
 
-// Explain breaks the score of passage (an index into the indexed passages) for query
-// into the head's per-dimension terms (see head.Explanation: ARS vᵢ·tanh(q̂ᵢ·p̂ᵢ) plus
+// Explain breaks the score of passage (an index into the indexed passages; its best
+// window when it has several) for query into the head's per-dimension terms (see head.Explanation: ARS vᵢ·tanh(q̂ᵢ·p̂ᵢ) plus
 // the bias c, dot qᵢ·pᵢ, cos the products of the unit vectors), with the formula's
 // label. ok is false for a passage index outside the index or a query that cannot be
 // encoded.
@@ -199,7 +246,8 @@ func (ix *Index) Explain(query string, passage int) (head.Explanation, bool) {
 	if qp == nil {
 		return head.Explanation{}, false
 	}
-	return ix.m.Head.Explain(qp, ix.vec(passage))
+	_, v := ix.best(qp, passage)
+	return ix.m.Head.Explain(qp, v)
 }
 
 // ExplainTerms is Explain in the form views.NamedRetriever.Explain takes: the terms

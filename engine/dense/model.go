@@ -63,6 +63,9 @@ type Model struct {
 	EncQ *nn.Encoder
 	EncP *nn.Encoder // == EncQ in shared mode
 	Head *head.Head
+	// Window is how Index reads passages longer than Arch.MaxLen (a query-time setting,
+	// not saved with the run): the zero value indexes their first window only.
+	Window Window
 }
 
 // New builds fresh (seeded) encoders and head for a around tk.
@@ -92,7 +95,8 @@ func New(a Arch, tk *tok.Tokenizer) (*Model, error) {
 }
 
 // Load reads a run folder written by train.Run: config.json (its Arch fields), the
-// tokenizer and model.safetensors.
+// tokenizer and model.safetensors of the current checkpoint (ckpt.Current: the folder the
+// latest pointer names, or the run folder itself for runs written before checkpoint folders).
 func Load(dir string) (*Model, error) {
 	var a Arch
 	if err := ckpt.ReadJSON(filepath.Join(dir, ckpt.ConfigFile), &a); err != nil {
@@ -109,7 +113,11 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load model: %s: %w", ckpt.ConfigFile, err)
 	}
-	if err := ckpt.LoadParams(filepath.Join(dir, ckpt.WeightsFile), m.Params()); err != nil {
+	cur, err := ckpt.Current(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	if err := ckpt.LoadParams(filepath.Join(cur, ckpt.WeightsFile), m.Params()); err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}
 	m.Dir = dir
@@ -162,6 +170,79 @@ func (m *Model) PassageIDs(title, body string) []int {
 	}
 	return m.Tok.Encode(Normalize(s), prefix, m.Arch.MaxLen)
 }
+
+// Window says how Index reads passages longer than MaxLen tokens.
+type Window struct {
+	// Split indexes every window of Arch.MaxLen tokens (the [CLS]/prefix/[SEP] included),
+	// Stride pieces apart, and scores a passage by its best window (MaxP); otherwise only
+	// the first window is indexed, as training sees it.
+	Split bool
+	// Stride is how many word pieces one window starts after the previous; 0 means half
+	// a window (windows overlap by half). It is capped at the window's size.
+	Stride int
+}
+
+// PassageWindows tokenises a passage as PassageIDs does and, when m.Window.Split is set,
+// returns every window of it: the first is PassageIDs' (title then body, truncated), each
+// next one starts Stride word pieces later, with the same [CLS]/prefix and [SEP], until
+// one reaches the end; that last one is moved back to be full. The title is in the first
+// window only.
+func (m *Model) PassageWindows(title, body string) [][]int {
+	if !m.Window.Split {
+		return [][]int{m.PassageIDs(title, body)}
+	}
+	full := m.PassageIDs(title, body)
+	if len(full) < m.Arch.MaxLen {
+		return [][]int{full}
+	}
+	all := m.passageAll(title, body)
+	head := 1
+	if m.Shared() {
+		head = 2
+	}
+	return windows(all[:head], all[head:len(all)-1], all[len(all)-1], m.Arch.MaxLen, m.Window.Stride)
+}
+
+// windows cuts pieces into windows of at most maxLen ids (head and tail included), stride
+// pieces apart (0: half a window); the last one ends at the end and, when it is not also
+// the first, is full (it starts earlier than the stride would put it).
+func windows(head, pieces []int, tail, maxLen, stride int) [][]int {
+	w := max(maxLen-len(head)-1, 1)
+	if stride <= 0 {
+		stride = max(w/2, 1)
+	}
+	stride = min(stride, w)
+	var out [][]int
+	for s := 0; ; s += stride {
+		e := min(s+w, len(pieces))
+		if e == len(pieces) && s > 0 {
+			s = max(e-w, 0) // the last window ends at the end and is full: a short tail window scores erratically
+		}
+		win := make([]int, 0, len(head)+e-s+1)
+		win = append(append(append(win, head...), pieces[s:e]...), tail)
+		out = append(out, win)
+		if e == len(pieces) {
+			return out
+		}
+	}
+}
+
+// passageAll is PassageIDs without the length limit.
+func (m *Model) passageAll(title, body string) []int {
+	prefix := ""
+	if m.Shared() {
+		prefix = tok.PassageToken
+	}
+	s := body
+	if title != "" {
+		s = title + " " + body
+	}
+	return m.Tok.Encode(Normalize(s), prefix, 0)
+}
+
+// PassageLen is how many tokens the whole passage takes ([CLS], prefix and [SEP]
+// included), to compare with Arch.MaxLen.
+func (m *Model) PassageLen(title, body string) int { return len(m.passageAll(title, body)) }
 
 // Normalize is the text normalisation every model input goes through (and the
 // tokenizer is trained on).

@@ -63,7 +63,7 @@ func cleanKs(ks []int) []int {
 // except that nil ks means no top/recall cut-offs. See EvaluatePerQuery for the metrics
 // and the conventions (ties, queries without relevant passages, missing queries, duplicates).
 func Evaluate(run map[string][]string, qrels datasets.Qrels, ks []int) (Result, int) {
-	pq := perQuery(run, qrels, cleanKs(ks), 1)
+	pq := perQuery(run, qrels, cleanKs(ks), 1, false)
 	return pq.Means(), len(pq.Queries)
 }
 
@@ -80,7 +80,7 @@ func EvaluateRerank(run map[string][]string, qrels datasets.Qrels) Result {
 // EvaluateRerankN is EvaluateRerank also returning how many groups were scored.
 // It equals EvaluateRerankPerQuery(run, qrels, Options{}).Means().
 func EvaluateRerankN(run map[string][]string, qrels datasets.Qrels) (Result, int) {
-	pq := rerankPerQuery(run, qrels, 1)
+	pq := rerankPerQuery(run, qrels, 1, false)
 	return pq.Means(), len(pq.Queries)
 }
 

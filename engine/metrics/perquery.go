@@ -18,6 +18,11 @@ type Options struct {
 	// TREC DL passage qrels use RelMin 2 ("relevant means grade ≥ 2"). Like trec_eval's -l
 	// flag it changes only binary relevance: nDCG@10 keeps the gain of every positive grade.
 	RelMin int
+	// KeepNoRelevant keeps judged queries (reranking: candidate groups) that have no
+	// passage of grade ≥ RelMin in every mean, scoring 0 on every metric, instead of leaving
+	// them out. The SemEval Task 3 scorers average this way over every question (a question
+	// without a Good comment scores 0). NoRelevant still counts them.
+	KeepNoRelevant bool
 }
 
 // PerQuery holds each metric's value for each counted query.
@@ -115,7 +120,7 @@ func EvaluatePerQuery(run map[string][]string, qrels datasets.Qrels, opts Option
 	if err != nil {
 		return PerQuery{}, err
 	}
-	return perQuery(run, qrels, cleanKs(ks), relMin), nil
+	return perQuery(run, qrels, cleanKs(ks), relMin, opts.KeepNoRelevant), nil
 }
 
 func (o Options) relMin() (int, error) {
@@ -129,13 +134,17 @@ func (o Options) relMin() (int, error) {
 }
 
 // perQuery is EvaluatePerQuery with cleaned ks and relMin ≥ 1.
-func perQuery(run map[string][]string, qrels datasets.Qrels, ks []int, relMin int) PerQuery {
+func perQuery(run map[string][]string, qrels datasets.Qrels, ks []int, relMin int, keep bool) PerQuery {
 	keys := Keys(ks)
 	p := PerQuery{RelMin: relMin, Ks: ks, Values: make(map[string][]float64, len(keys))}
 	for _, qid := range sortedKeys(qrels) {
-		if countAtLeast(qrels[qid], relMin) > 0 {
+		switch {
+		case countAtLeast(qrels[qid], relMin) > 0:
 			p.Queries = append(p.Queries, qid)
-		} else {
+		case keep:
+			p.Queries = append(p.Queries, qid)
+			p.NoRelevant++
+		default:
 			p.NoRelevant++
 		}
 	}
@@ -155,6 +164,9 @@ func perQuery(run map[string][]string, qrels datasets.Qrels, ks []int, relMin in
 		ranking, ok := run[qid]
 		if !ok || len(ranking) == 0 {
 			p.Missing = append(p.Missing, qid)
+		}
+		if nrel == 0 { // kept without a relevant passage: 0 on every metric
+			continue
 		}
 		ranked := dedupe(ranking)
 		hits, firstRel, sumPrec := 0, 0, 0.0
@@ -205,7 +217,8 @@ func countAtLeast(judged map[string]int, min int) int {
 // EvaluateRerankPerQuery keeps EvaluateRerank's per-group values (keys mrr, map, ndcg@10;
 // opts.Ks is ignored). Each candidate group of run is judged on its own, in query id order:
 //
-//   - a group without a candidate of grade ≥ RelMin is skipped (counted in NoRelevant); a
+//   - a group without a candidate of grade ≥ RelMin is skipped (counted in NoRelevant), or
+//     scores 0 with Options.KeepNoRelevant (the SemEval scorers' convention); a
 //     judged query without a group is not scored at all (the candidates are the run's), so
 //     Missing stays empty;
 //   - mrr is 1/rank of the first candidate of grade ≥ RelMin over the whole group;
@@ -217,10 +230,10 @@ func EvaluateRerankPerQuery(run map[string][]string, qrels datasets.Qrels, opts 
 	if err != nil {
 		return PerQuery{}, err
 	}
-	return rerankPerQuery(run, qrels, relMin), nil
+	return rerankPerQuery(run, qrels, relMin, opts.KeepNoRelevant), nil
 }
 
-func rerankPerQuery(run map[string][]string, qrels datasets.Qrels, relMin int) PerQuery {
+func rerankPerQuery(run map[string][]string, qrels datasets.Qrels, relMin int, keep bool) PerQuery {
 	p := PerQuery{RelMin: relMin, Rerank: true, Values: map[string][]float64{}}
 	var mrr, ap, nd []float64
 	for _, qid := range sortedKeys(run) {
@@ -238,6 +251,10 @@ func rerankPerQuery(run map[string][]string, qrels datasets.Qrels, relMin int) P
 		}
 		if nrel == 0 {
 			p.NoRelevant++
+			if keep {
+				p.Queries = append(p.Queries, qid)
+				mrr, ap, nd = append(mrr, 0), append(ap, 0), append(nd, 0)
+			}
 			continue
 		}
 		slices.Sort(grades)

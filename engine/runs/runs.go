@@ -27,10 +27,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/arslab/arslab/internal/atomicfile"
 )
 
 // Layout names the six columns, for error messages.
@@ -200,44 +201,12 @@ func write(w io.Writer, run Run) error {
 // WriteFile writes run to path atomically: into a temporary file in the same directory, synced
 // to disk, then renamed over path (and the directory synced), so readers see the old file or the
 // whole new one. The file is created with mode 0644. Nothing is left behind on error.
-func WriteFile(path string, run Run) (err error) {
+func WriteFile(path string, run Run) error {
 	if err := run.Validate(); err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("runs: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := write(f, run); err != nil {
-		return fmt.Errorf("%w (file %s)", err, tmp)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("runs: write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("runs: write %s: sync: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("runs: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("runs: write %s: %w", path, err)
-	}
-	// Persist the rename. Not every system can sync a directory; the file itself is safe either way.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+	if err := atomicfile.Write(path, func(w io.Writer) error { return write(w, run) }); err != nil {
+		return fmt.Errorf("runs: %w", err)
 	}
 	return nil
 }

@@ -19,32 +19,35 @@ func (t *trainer) checkpoint() error {
 	if err := ckpt.Save(t.dir, c); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
+	t.lastCkpt, t.ckptStep = t.elapsed(), t.st.Step
 	return nil
 }
 
-// restore loads weights, optimiser state, state.json and metrics.jsonl from the run folder.
+// restore loads weights, optimiser state, state.json and metrics.jsonl from the run
+// folder's current checkpoint, after ckpt.Open has checked that every file is from one step.
 func (t *trainer) restore() error {
-	st, err := ckpt.ReadState(t.dir)
+	cur, st, err := ckpt.Open(t.dir)
 	if err != nil {
 		return fmt.Errorf("train: resume: %w", err)
 	}
 	if st.Examples != t.st.Examples || st.StepsPerEpoch != t.st.StepsPerEpoch {
 		return fmt.Errorf("train: resume: %s was written for %d examples in %d steps/epoch, the data now gives %d in %d",
-			filepath.Join(t.dir, ckpt.StateFile), st.Examples, st.StepsPerEpoch, t.st.Examples, t.st.StepsPerEpoch)
+			filepath.Join(cur, ckpt.StateFile), st.Examples, st.StepsPerEpoch, t.st.Examples, t.st.StepsPerEpoch)
 	}
-	if err := ckpt.LoadParams(filepath.Join(t.dir, ckpt.WeightsFile), t.m.Params()); err != nil {
+	if err := ckpt.LoadParams(filepath.Join(cur, ckpt.WeightsFile), t.m.Params()); err != nil {
 		return fmt.Errorf("train: resume: %w", err)
 	}
-	moments, err := ckpt.ReadOptim(t.dir)
+	moments, err := ckpt.ReadOptim(cur)
 	if err != nil {
 		return fmt.Errorf("train: resume: %w", err)
 	}
 	if err := t.opt.LoadState(t.ps, moments, st.OptSteps); err != nil {
 		return fmt.Errorf("train: resume: %s: %w", ckpt.OptimizerFile, err)
 	}
-	t.lines = ckpt.ReadMetrics(t.dir)
+	t.lines = ckpt.ReadMetrics(cur)
 	t.st = st
 	t.prevEl = time.Duration(st.ElapsedSec * float64(time.Second))
+	t.lastCkpt, t.ckptStep = t.prevEl, st.Step
 	t.info(fmt.Sprintf("resuming at step %d/%d (epoch %d)", st.Step, st.TotalSteps, st.Epoch+1))
 	return nil
 }

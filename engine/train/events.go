@@ -19,22 +19,29 @@ const (
 
 // Event is one progress report from a running training. Views turn these into tea.Msg values.
 type Event struct {
-	Kind           EventKind
-	Step           int // 1-based optimiser step
-	TotalSteps     int
-	Epoch          int // 1-based
-	Epochs         int
-	Loss           float64            // weighted total
-	Terms          map[string]float64 // each loss term, unweighted
-	PosScore       float64            // mean sigmoid score of positives in the step
-	NegScore       float64            // mean sigmoid score of negatives in the step
-	LR             float64
+	Kind       EventKind
+	Step       int // 1-based optimiser step
+	TotalSteps int
+	Epoch      int // 1-based
+	Epochs     int
+	Loss       float64            // weighted total
+	Terms      map[string]float64 // each loss term, unweighted
+	PosScore   float64            // mean sigmoid score of positives in the step
+	NegScore   float64            // mean sigmoid score of negatives in the step
+	LR         float64
+	// ExamplesPerSec is the training rate over the recent steps (StepEvent; at least
+	// DefaultRateWindow of them covering at least DefaultRateSpan when there are enough),
+	// or over the whole run (DoneEvent: total examples / total step time of this session).
 	ExamplesPerSec float64
-	Elapsed        time.Duration
-	Dev            map[string]float64 // EpochEvent: dev metrics (same keys as metrics results)
-	Message        string
-	Err            error // DoneEvent: nil on success, context.Canceled when stopped, else the failure
-	RunDir         string
+	// ETA is the time the remaining steps will take at the smoothed per-step time, plus the
+	// remaining dev evaluations at the last one's duration (StepEvent; checkpoints not included).
+	ETA      time.Duration
+	StepTime time.Duration // StepEvent: how long this one step took
+	Elapsed  time.Duration
+	Dev      map[string]float64 // EpochEvent: dev metrics (same keys as metrics results)
+	Message  string
+	Err      error // DoneEvent: nil on success, context.Canceled when stopped, else the failure
+	RunDir   string
 }
 
 // doneSendTimeout bounds how long the final DoneEvent waits on a full channel once
@@ -67,7 +74,7 @@ func (t *trainer) done(err error) {
 		return
 	}
 	ev := Event{Kind: DoneEvent, Err: err, Step: t.st.Step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch,
-		Epochs: t.cfg.Epochs, Elapsed: t.elapsed(), RunDir: t.dir}
+		Epochs: t.cfg.Epochs, Elapsed: t.elapsed(), RunDir: t.dir, ExamplesPerSec: t.meter.Average()}
 	if t.ctx.Err() == nil {
 		t.events <- ev
 		return

@@ -28,6 +28,9 @@ func (t *trainer) loop() error {
 				}
 				waited, err := ctl.wait(t.ctx)
 				t.start = t.start.Add(waited) // paused time is not training time
+				if waited > 0 {
+					t.meter.Skip()
+				}
 				if err == nil && waited > 0 {
 					t.info("resumed")
 				}
@@ -45,13 +48,27 @@ func (t *trainer) loop() error {
 			}
 			t.st.StepInEpoch = bi + 1
 			t.record(map[string]any{"kind": "step", "step": ev.Step, "epoch": ev.Epoch, "loss": ev.Loss, "terms": ev.Terms,
-				"pos": ev.PosScore, "neg": ev.NegScore, "lr": ev.LR, "examples_per_sec": ev.ExamplesPerSec})
+				"pos": ev.PosScore, "neg": ev.NegScore, "lr": ev.LR, "examples_per_sec": ev.ExamplesPerSec,
+				"step_seconds": ev.StepTime.Seconds()})
 			t.emit(ev)
+			if ev.Step == 1 {
+				t.checkLossBalance(ev.Terms)
+			}
+			if bi+1 < len(bounds) && t.checkpointDue() {
+				if err := t.checkpoint(); err != nil {
+					return err
+				}
+			}
 		}
 		t.st.Epoch, t.st.StepInEpoch = epoch+1, 0
 		ev := Event{Kind: EpochEvent, Step: t.st.Step, TotalSteps: t.st.TotalSteps, Epoch: epoch + 1, Epochs: t.cfg.Epochs,
 			Elapsed: t.elapsed(), RunDir: t.dir}
-		if dev, err := t.devMetrics(); err != nil {
+		devStart := t.now()
+		dev, err := t.devMetrics()
+		if dev != nil {
+			t.devTook = t.now().Sub(devStart)
+		}
+		if err != nil {
 			if t.ctx.Err() != nil {
 				return t.stop(t.ctx.Err())
 			}
@@ -69,7 +86,18 @@ func (t *trainer) loop() error {
 	return t.checkpoint()
 }
 
-func (t *trainer) elapsed() time.Duration { return t.prevEl + time.Since(t.start) }
+func (t *trainer) elapsed() time.Duration { return t.prevEl + t.now().Sub(t.start) }
+
+// checkpointDue reports whether an in-epoch checkpoint is due (Options' intervals).
+func (t *trainer) checkpointDue() bool {
+	if n := t.opts.CheckpointSteps; n > 0 && t.st.Step-t.ckptStep >= n {
+		return true
+	}
+	if d := t.opts.CheckpointEvery; d > 0 && t.elapsed()-t.lastCkpt >= d {
+		return true
+	}
+	return false
+}
 
 // stop writes a checkpoint after a cancellation and returns the context's error.
 func (t *trainer) stop(cause error) error {
@@ -81,16 +109,21 @@ func (t *trainer) stop(cause error) error {
 	return cause
 }
 
-// devMetrics evaluates the current model on the dev split (nil when there is none).
+// devMetrics evaluates the current model on Options.Dev or else the dev split (nil when
+// there is none).
 func (t *trainer) devMetrics() (map[string]float64, error) {
-	if len(t.ds.Qrels[datasets.Dev]) == 0 {
+	ds, split := t.ds, datasets.Dev
+	if t.opts.Dev != nil {
+		ds, split = t.opts.Dev, DevSplit(t.opts.Dev)
+	}
+	if len(ds.Qrels[split]) == 0 {
 		return nil, nil
 	}
-	ix, err := t.m.Index(t.ctx, t.ds.Passages, nil)
+	ix, err := t.m.Index(t.ctx, ds.Passages, nil)
 	if err != nil {
 		return nil, err
 	}
-	res, err := engine.Evaluate(t.ctx, ix, t.ds, datasets.Dev, metrics.DefaultKs, nil)
+	res, err := engine.Evaluate(t.ctx, ix, ds, split, metrics.DefaultKs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -103,4 +136,15 @@ func (t *trainer) record(v map[string]any) {
 		b, _ = json.Marshal(map[string]any{"kind": v["kind"], "step": v["step"], "error": err.Error()})
 	}
 	t.lines = append(t.lines, b)
+}
+
+// DevSplit is the split of a separate dev dataset that is evaluated after each epoch: its dev
+// split, else its test split, else its train split (a SQuAD file loads as train only).
+func DevSplit(d *datasets.Dataset) datasets.Split {
+	for _, s := range []datasets.Split{datasets.Dev, datasets.Test, datasets.Train} {
+		if len(d.Qrels[s]) > 0 {
+			return s
+		}
+	}
+	return datasets.Dev
 }

@@ -89,7 +89,7 @@ func (t *trainer) layout(batch []example, st head.Structure) (rows []int, pad []
 
 // step runs one optimiser step on a batch and returns its StepEvent.
 func (t *trainer) step(batch []example) (Event, error) {
-	stepStart := time.Now()
+	stepStart := t.now()
 	g, err := t.graph(len(batch))
 	if err != nil {
 		return Event{}, err
@@ -164,11 +164,12 @@ func (t *trainer) step(batch []example) (Event, error) {
 	t.m.Head.ClampTau()
 	t.st.Step = step
 	t.st.OptSteps = t.opt.Steps
-	dur := time.Since(stepStart).Seconds()
+	took := t.now().Sub(stepStart)
+	t.meter.Add(len(batch), took)
 	return Event{
 		Kind: StepEvent, Step: step, TotalSteps: t.st.TotalSteps, Epoch: t.st.Epoch + 1, Epochs: t.cfg.Epochs,
 		Loss: total, Terms: res.Terms, PosScore: res.PosProb, NegScore: res.NegProb, LR: lr,
-		ExamplesPerSec: float64(len(batch)) / max(dur, 1e-9), Elapsed: t.elapsed(), RunDir: t.dir,
+		ExamplesPerSec: t.meter.Rate(), ETA: t.eta(step), StepTime: took, Elapsed: t.elapsed(), RunDir: t.dir,
 	}, nil
 }
 
@@ -178,4 +179,14 @@ func (t *trainer) divergence(step int, what string) error {
 		kept = fmt.Sprintf("the last good checkpoint in %s is kept", t.dir)
 	}
 	return fmt.Errorf("train: step %d diverged: %s; stopped without saving (%s) — try a lower lr or enable clip", step, what, kept)
+}
+
+// eta is the time left after step: the remaining steps at the smoothed step time, plus the
+// remaining epoch-end dev evaluations at the last one's duration (none known before the first).
+func (t *trainer) eta(step int) time.Duration {
+	left := t.meter.ETA(t.st.TotalSteps - step)
+	if step < t.st.TotalSteps {
+		left += t.devTook * time.Duration(t.cfg.Epochs-t.st.Epoch)
+	}
+	return left
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/arslab/arslab/datasets"
@@ -16,9 +18,11 @@ import (
 	"github.com/arslab/arslab/engine/tok"
 )
 
-// Run trains on ds's train split, writing checkpoints to outDir (config.json, vocab.txt,
-// model.safetensors, optimizer.safetensors, state.json, metrics.jsonl — each written
-// atomically, at every epoch end, on cancel and at the end). events may be nil; Run
+// Run trains on ds's train split, writing config.json and vocab.txt to outDir and
+// checkpoints (model.safetensors, optimizer.safetensors, metrics.jsonl, state.json) into a
+// new outDir/ckpt-<step>/ folder each, made current by switching the outDir/latest pointer
+// atomically (ckpt.Save): every DefaultCheckpointEvery of training, at every epoch end, on
+// cancel and at the end (RunWith's Options set the interval). events may be nil; Run
 // never closes it and blocks on a full channel only while ctx is live (after a cancel,
 // pending events are dropped and the DoneEvent waits at most a second). Cancelling ctx
 // stops after the current step, checkpoints and returns ctx.Err(). A NaN/Inf loss or
@@ -33,7 +37,40 @@ import (
 // B positives and all B·K hard negatives of the batch. Candidates that are positives
 // of the query are masked out.
 func Run(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, resume bool, events chan<- Event) error {
-	return newTrainer(ctx, cfg, ds, outDir, events).run(resume)
+	return RunWith(ctx, cfg, ds, outDir, Options{Resume: resume}, events)
+}
+
+// DefaultCheckpointEvery is how much training time may pass between two checkpoints when
+// Options sets neither interval.
+const DefaultCheckpointEvery = 5 * time.Minute
+
+// Options are the settings of one Run that do not define the model: they are not saved in
+// config.json and may change when a run is resumed.
+type Options struct {
+	Resume bool // continue the checkpoint in the run folder
+	// A checkpoint is written at every epoch end, on cancel, at the end and, within an
+	// epoch, after every CheckpointSteps steps and whenever CheckpointEvery of training time
+	// has passed since the last one (0 and 0: every DefaultCheckpointEvery; negative: off).
+	CheckpointSteps int
+	CheckpointEvery time.Duration
+	// Dev, when set, is evaluated after each epoch instead of the training set's dev split
+	// (its dev split, else its test split, else all its judged queries, on its own passages).
+	Dev *datasets.Dataset
+	// Now is the clock for rates and ETA (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// RunWith is Run with the settings of Options.
+func RunWith(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, opts Options, events chan<- Event) error {
+	t := newTrainer(ctx, cfg, ds, outDir, events)
+	t.opts = opts
+	if opts.CheckpointSteps == 0 && opts.CheckpointEvery == 0 {
+		t.opts.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if opts.Now != nil {
+		t.now = opts.Now
+	}
+	return t.run(opts.Resume)
 }
 
 // AdamW constants (as torch defaults).
@@ -66,17 +103,24 @@ type trainer struct {
 	lines    [][]byte
 	start    time.Time
 	prevEl   time.Duration
+	opts     Options
+	now      func() time.Time
+	meter    *Meter
+	lastCkpt time.Duration // elapsed training time at the last checkpoint
+	ckptStep int           // step of the last checkpoint
+	devTook  time.Duration // how long the last epoch-end dev evaluation took
 
 	// lossHook, when set (tests), may replace a step's total loss.
 	lossHook func(step int, total float64) float64
 }
 
 func newTrainer(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, events chan<- Event) *trainer {
-	return &trainer{ctx: ctx, cfg: cfg, ds: ds, dir: outDir, events: events, graphs: map[int]*head.Graph{}}
+	return &trainer{ctx: ctx, cfg: cfg, ds: ds, dir: outDir, events: events, graphs: map[int]*head.Graph{},
+		now: time.Now, meter: NewMeter(DefaultRateWindow, DefaultRateSpan)}
 }
 
 func (t *trainer) run(resume bool) (err error) {
-	t.start = time.Now()
+	t.start = t.now()
 	defer func() {
 		for _, g := range t.graphs {
 			g.Close()
@@ -94,10 +138,14 @@ func (t *trainer) run(resume bool) (err error) {
 	}
 	resuming := false
 	if resume {
-		if ckpt.HasState(t.dir) {
+		_, _, err := ckpt.Open(t.dir)
+		switch {
+		case err == nil:
 			resuming = true
-		} else {
+		case errors.Is(err, ckpt.ErrNoCheckpoint) || errors.Is(err, fs.ErrNotExist):
 			t.info("no checkpoint to resume in " + t.dir + ": starting from scratch")
+		default:
+			return fmt.Errorf("train: resume: %w", err)
 		}
 	} else if ckpt.HasWeights(t.dir) {
 		return fmt.Errorf("train: %s already holds a trained model; resume it or pick another folder", t.dir)
@@ -156,6 +204,9 @@ func (t *trainer) setup(resuming bool) error {
 		return fmt.Errorf("train: model: %w", err)
 	}
 	t.m.Dir = t.dir
+	if msg := LengthReport(t.m, t.ds.Passages); msg != "" {
+		t.info(msg)
+	}
 	if err := t.buildExamples(); err != nil {
 		return err
 	}
@@ -189,4 +240,24 @@ func (t *trainer) trainable() []*nn.Param {
 		ps = append(ps, p)
 	}
 	return ps
+}
+
+// LengthReport says how many passages are longer than the model's MaxLen tokens and by how
+// much ("" when none is): training, and indexing without windows, see only their first
+// MaxLen tokens.
+func LengthReport(m *dense.Model, passages []datasets.Passage) string {
+	var over []int
+	for _, p := range passages {
+		if n := m.PassageLen(p.Title, p.Text); n > m.Arch.MaxLen {
+			over = append(over, n)
+		}
+	}
+	if len(over) == 0 {
+		return ""
+	}
+	slices.Sort(over)
+	return fmt.Sprintf("%d of %d passages (%.0f%%) are longer than --max-len %d tokens (median of those %d, longest %d): "+
+		"training sees only their first %d tokens; evaluate with --windows to index them whole (best window scores)",
+		len(over), len(passages), 100*float64(len(over))/float64(len(passages)), m.Arch.MaxLen,
+		over[len(over)/2], over[len(over)-1], m.Arch.MaxLen)
 }

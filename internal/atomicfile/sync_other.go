@@ -1,6 +1,6 @@
 //go:build !unix
 
-package ckpt
+package atomicfile
 
 // isUnsupported: folders cannot be fsynced outside unix; the error is expected.
 func isUnsupported(error) bool { return true }
