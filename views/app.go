@@ -379,7 +379,9 @@ func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
 // Close cancels a running training (its engine still writes the checkpoint). The SSH server
 // calls it when a session ends, so a session's training never outlives the session.
 func (a *App) Close() error {
-	a.training.cancel()
+	if j := a.training.live.Load(); j != nil { // safe from any goroutine
+		j.Cancel()
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/metrics"
@@ -107,6 +108,9 @@ type trainingPane struct {
 	run    *run
 	gen    int
 	bar    progress.Model
+	// live is the running job, for Close: the SSH server calls it from the session's
+	// goroutine while the program's event loop owns run.
+	live atomic.Pointer[lab.Job]
 	// ownStatus is the status text the training set last; while the status line still shows
 	// it, every step replaces it with the current step (a phase message never goes stale).
 	ownStatus string
@@ -167,6 +171,7 @@ func (p *trainingPane) resume(ri lab.RunInfo) tea.Cmd {
 	p.gen++
 	r := newRun(ri.Config)
 	r.gen, r.dir, r.running, r.job = p.gen, ri.Dir, true, job
+	p.live.Store(job)
 	p.run = r
 	p.show = false
 	a.setActive(paneTraining)
@@ -345,6 +350,7 @@ func (p *trainingPane) start() tea.Cmd {
 	r := newRun(cfg)
 	r.gen, r.dir, r.running = p.gen, dir, true
 	r.job = a.opts.Engine.Train(context.Background(), a.ws, cfg, dir)
+	p.live.Store(r.job)
 	p.run = r
 	p.show = false
 	p.status("training %s/%s on %s → %s", cfg.Preset, cfg.Head, a.ws.Data.Name, shortPath(dir, 60))
@@ -448,6 +454,7 @@ func (p *trainingPane) closed(err error) tea.Cmd {
 func (p *trainingPane) finish(err error, dir string) tea.Cmd {
 	r := p.run
 	r.running, r.done, r.err = false, true, err
+	p.live.Store(nil)
 	p.ownStatus = ""
 	if dir != "" {
 		r.dir = dir
