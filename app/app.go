@@ -18,10 +18,11 @@ const usage = `arslab — train, evaluate and look inside small dense text retri
 
 Usage:
   arslab                      open the app on the embedded demo dataset
-  arslab eval    --data PATH --model bm25|tfidf|runs/NAME [--split dev|test] [--k 1,5,10,20,50,100] [--json]
+  arslab eval    --data PATH --model MODEL | --run-in FILE [--split dev|test|all] [--rerank runs/CE --depth 100] [--json]
+                 [--rel-min N] [--run FILE] [--per-query FILE] [--bm25 k1=1.5,b=0.75] [--analyzer stem=ar] [--windows]
   arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
   arslab train-reranker --data PATH --out runs/CE [--split train] [--loss listwise|bce] ...   a cross-encoder (= train --head cross)
-  arslab query   --data PATH --model bm25|tfidf|runs/NAME [--k 10] "question"
+  arslab query   --data PATH --model MODEL [--rerank runs/CE] [--k 10] [--json] "question"
   arslab dataset stats|validate --data PATH
   arslab compare --data PATH [--baseline M] [--rel-min N] [--format markdown|latex|json] MODEL MODEL...
   arslab sweep   --data PATH --out runs/SWEEP --grid 'head=ars,dot;negatives=hard:7,hard:29' [--seeds 1,2] [--set epochs=1]
@@ -30,8 +31,11 @@ Usage:
   arslab plot    --compare --data PATH [--out FILE.svg|.png] bm25 tfidf runs/NAME ...   Top-k curves
   arslab serve   [--listen 127.0.0.1:23234] [--host-key PATH] [--authorized-keys PATH | --open [--allow-training]] ...
 
---data takes a BEIR folder, a SQuAD-style .json, training triples .jsonl, DPR .json or reranking .jsonl/.tsv;
-"demo" (the default) is the embedded demo dataset.
+A MODEL is bm25, tfidf, a run folder (runs/NAME), a fusion (fuse:rrf(k=60):bm25+runs/NAME) or a pipeline
+(bm25>>runs/CE@100). --data takes a BEIR folder, SQuAD-style .json (or a folder of one set's split files),
+ViQuAD list .json, question-context .csv/.tsv, SemEval Task 3 .xml, training triples .jsonl, DPR .json or reranking
+.jsonl/.tsv; --corpus/--queries/--qrels give a set as three files (zip:inner works). "demo" (the default) is the
+embedded demo dataset. Each command's -h lists its flags.
 `
 
 // env is what a command sees of the outside world.
