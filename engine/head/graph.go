@@ -59,6 +59,8 @@ type Graph struct {
 	reads            map[*G.Node]*G.Value
 	qBuf, pBuf       []float64
 	mBuf, nBuf       []float64
+	stdNegA, stdNegU *G.Node // std's negative weights (regstd.go), nil without std
+	saBuf, suBuf     []float64
 }
 
 // tie binds one head parameter to a graph input of another layout.
@@ -173,6 +175,7 @@ func (gr *Graph) build() error {
 	gr.mask = G.NewMatrix(g, G.Float64, G.WithShape(b, c), G.WithName("mask"))
 	gr.qBuf, gr.pBuf = make([]float64, b*d), make([]float64, m*d)
 	gr.mBuf, gr.nBuf = make([]float64, b*c), make([]float64, b*c)
+	gr.saBuf, gr.suBuf = make([]float64, b*c), make([]float64, b*c)
 
 	// Selection matrices: Qe = Eq·X (row r = query r/C), Pe = Ep·Y (row r = Cand[r]).
 	eq := make([]float64, n*b)

@@ -49,8 +49,9 @@ func (gr *Graph) Run(q, p []float32, valid []bool) (*Result, error) {
 			}
 		}
 	}
-	softmaxMask(valid, gr.mBuf)      // InfoNCE, ModInfoNCE (infonce.go)
-	dynNegWeights(valid, c, gr.nBuf) // Dyn (dyn.go)
+	softmaxMask(valid, gr.mBuf)                 // InfoNCE, ModInfoNCE (infonce.go)
+	dynNegWeights(valid, c, gr.nBuf)            // Dyn (dyn.go)
+	stdNegWeights(valid, c, gr.saBuf, gr.suBuf) // Std (regstd.go)
 	lets := []struct {
 		n   *G.Node
 		val *tensor.Dense
@@ -64,6 +65,15 @@ func (gr *Graph) Run(q, p []float32, valid []bool) (*Result, error) {
 			n   *G.Node
 			val *tensor.Dense
 		}{gr.negW, dense(gr.nBuf, b, c)})
+	}
+	if gr.stdNegA != nil {
+		lets = append(lets, struct {
+			n   *G.Node
+			val *tensor.Dense
+		}{gr.stdNegA, dense(gr.saBuf, b, c)}, struct {
+			n   *G.Node
+			val *tensor.Dense
+		}{gr.stdNegU, dense(gr.suBuf, b, c)})
 	}
 	for _, t := range gr.ties {
 		t.fill()

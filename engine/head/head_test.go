@@ -303,6 +303,7 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 	structures := []Structure{HardStructure(b, k), InBatchStructure(b), BothStructure(b, k)}
 	lossSets := []map[string]float64{
 		{"infonce": 1}, {"modinfonce": 1}, {"dyn": 1}, {"infonce": 1, "dyn": 0.5, "reg": 0.1},
+		{"infonce": 1, "std": 0.1}, {"dyn": 1, "l2": 0.1, "std": 1},
 	}
 	for _, kind := range []string{ARS, Dot, Cos} {
 		for _, st := range structures {
@@ -502,7 +503,7 @@ func TestTermsMatchSingleTermGraphs(t *testing.T) {
 		}
 		st := HardStructure(b, k)
 		q, p := randVec(rng, b*d, 1), randVec(rng, st.M*d, 1)
-		all := map[string]float64{"infonce": 1, "modinfonce": 0.3, "dyn": 0.5, "reg": 0.01}
+		all := map[string]float64{"infonce": 1, "modinfonce": 0.3, "dyn": 0.5, "reg": 0.01, "std": 0.1}
 		gr, err := hd.NewGraph(st, mustWeights(t, all), false)
 		if err != nil {
 			t.Fatal(err)
@@ -515,8 +516,8 @@ func TestTermsMatchSingleTermGraphs(t *testing.T) {
 		total := 0.0
 		for name, w := range all {
 			total += w * res.Terms[name]
-			if name == "reg" {
-				continue // reg alone is not a valid loss
+			if name == "reg" || name == "std" {
+				continue // a regulariser alone is not a valid loss
 			}
 			one, err := hd.NewGraph(st, mustWeights(t, map[string]float64{name: 1}), false)
 			if err != nil {

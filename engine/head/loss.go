@@ -18,7 +18,14 @@ import (
 //	infonce     infonce.go     −log softmax(S/τ)₊
 //	modinfonce  modinfonce.go  −(1 − p₊)·log p₊
 //	dyn         dyn.go         binary cross-entropy on S
-//	reg         reg.go         ‖W_q‖² + ‖W_p‖² + ‖v‖²
+//	reg (l2)    reg.go         ‖W_q‖² + ‖W_p‖² + ‖v‖²  (L2 penalty of the head's weights)
+//	std         regstd.go      std(σ(s⁺)) + std(σ(s⁻)) + std(s⁺) + std(s⁻)  (the ARS paper's
+//	                           regulariser: spread of the scores within positives and
+//	                           within negatives; `std=0.1` is the paper's λ)
+//
+// reg and std are the two regularisers: reg is an L2 penalty, std is the one the ARS
+// authors' code uses. "l2" is the documented name of reg: ParseLossName resolves it to
+// Reg ("reg" stays the stored name, so config.json files with "reg" load unchanged).
 type LossName string
 
 // The loss terms.
@@ -26,26 +33,37 @@ const (
 	InfoNCE    LossName = "infonce"
 	ModInfoNCE LossName = "modinfonce"
 	Dyn        LossName = "dyn"
-	Reg        LossName = "reg"
+	Reg        LossName = "reg" // L2; also written "l2" (see lossAliases)
+	Std        LossName = "std"
 )
 
-// LossNames lists every term, in the order graphs add them up.
-var LossNames = []LossName{Dyn, InfoNCE, ModInfoNCE, Reg}
+// lossAliases maps other accepted spellings to their term.
+var lossAliases = map[LossName]LossName{"l2": Reg}
 
-// ParseLossName accepts a term name in any case, with surrounding spaces.
+// lossList is the list of accepted names for error messages.
+const lossList = "infonce, modinfonce, dyn, l2 (or reg), std"
+
+// LossNames lists every term, in the order graphs add them up.
+var LossNames = []LossName{Dyn, InfoNCE, ModInfoNCE, Reg, Std}
+
+// ParseLossName accepts a term name in any case, with surrounding spaces; "l2" is
+// resolved to Reg.
 func ParseLossName(s string) (LossName, error) {
 	n := LossName(strings.ToLower(strings.TrimSpace(s)))
+	if a, ok := lossAliases[n]; ok {
+		return a, nil
+	}
 	for _, k := range LossNames {
 		if n == k {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("unknown loss %q (want infonce, modinfonce, dyn, reg)", strings.TrimSpace(s))
+	return "", fmt.Errorf("unknown loss %q (want %s)", strings.TrimSpace(s), lossList)
 }
 
-// Scoring reports whether the term ranks passages (every term but reg): a training
-// needs at least one with a positive weight.
-func (n LossName) Scoring() bool { return n != Reg }
+// Scoring reports whether the term ranks passages (every term but the regularisers
+// reg and std): a training needs at least one with a positive weight.
+func (n LossName) Scoring() bool { return n != Reg && n != Std }
 
 // Weights is a validated set of loss terms and their weights: names known, weights
 // finite and ≥ 0, at least one scoring term with a positive weight. NewWeights and
@@ -54,17 +72,21 @@ type Weights struct {
 	w map[LossName]float64
 }
 
-// NewWeights validates a term → weight map (the form config.json stores).
+// NewWeights validates a term → weight map (the form config.json stores). Names must
+// be lower case; "l2" is stored as "reg", and giving both is an error.
 func NewWeights(m map[string]float64) (Weights, error) {
 	if len(m) == 0 {
-		return Weights{}, errors.New("losses: none given (want some of infonce, modinfonce, dyn, reg)")
+		return Weights{}, fmt.Errorf("losses: none given (want some of %s)", lossList)
 	}
 	out := Weights{w: make(map[LossName]float64, len(m))}
 	scoring := false
 	for name, w := range m {
 		n, err := ParseLossName(name)
-		if err != nil || string(n) != name {
-			return Weights{}, fmt.Errorf("losses: unknown term %q (want infonce, modinfonce, dyn, reg)", name)
+		if err != nil || (string(n) != name && lossAliases[LossName(name)] != n) {
+			return Weights{}, fmt.Errorf("losses: unknown term %q (want %s)", name, lossList)
+		}
+		if _, dup := out.w[n]; dup {
+			return Weights{}, fmt.Errorf("losses: %s given twice (l2 and reg are one term)", n)
 		}
 		if !(w >= 0) || math.IsInf(w, 0) {
 			return Weights{}, fmt.Errorf("losses: %s weight %g must be a number ≥ 0", name, w)
@@ -80,8 +102,8 @@ func NewWeights(m map[string]float64) (Weights, error) {
 	return out, nil
 }
 
-// ParseWeights parses "infonce,dyn,reg" (weight 1 each) or "infonce=1,dyn=0.5" and
-// validates the result like NewWeights.
+// ParseWeights parses "infonce,dyn,l2" (weight 1 each) or "infonce=1,dyn=0.5,std=0.1"
+// and validates the result like NewWeights ("l2" and "reg" are the same term).
 func ParseWeights(s string) (Weights, error) {
 	m := map[string]float64{}
 	for _, part := range strings.Split(s, ",") {
@@ -172,6 +194,8 @@ func (gr *Graph) addLosses() error {
 			t, err = gr.dynTerm()
 		case Reg:
 			t, err = gr.regTerm()
+		case Std:
+			t, err = gr.stdTerm()
 		}
 		if err != nil {
 			return fmt.Errorf("loss %s: %w", name, err)
