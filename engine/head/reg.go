@@ -6,9 +6,13 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// Reg, the L2 penalty of the ARS head's weights:
+// Reg, the L2 penalty of the ARS head's weights (written "l2" or, as stored in
+// config.json, "reg"):
 //
 //	L = ‖W_q‖² + ‖W_p‖² + ‖v‖²
+//
+// It is not the ARS paper's regulariser: that one, the spread of the scores within
+// positives and within negatives, is std (regstd.go).
 //
 // No τ and no mask: it does not look at the scores. Biases and c are not penalised.
 // Dot and cos heads have no weights, so the term is 0 there (left out of the graph,

@@ -39,6 +39,8 @@ func TestValidate(t *testing.T) {
 		{"no losses", func(c *Config) { c.Losses = nil }, "losses"},
 		{"unknown loss", func(c *Config) { c.Losses = map[string]float64{"focal": 1} }, "focal"},
 		{"reg only", func(c *Config) { c.Losses = map[string]float64{"reg": 1} }, "positive weight"},
+		{"std only", func(c *Config) { c.Losses = map[string]float64{"std": 0.1} }, "positive weight"},
+		{"l2 and reg", func(c *Config) { c.Losses = map[string]float64{"infonce": 1, "l2": 1, "reg": 1} }, "twice"},
 		{"negatives", func(c *Config) { c.Negatives = "hard:x" }, "negatives"},
 	}
 	for _, tc := range tests {
@@ -50,6 +52,12 @@ func TestValidate(t *testing.T) {
 				t.Errorf("got %v, want an error mentioning %q", err, tc.want)
 			}
 		})
+	}
+	// The paper's regulariser and the l2 spelling validate.
+	c0 := DefaultConfig()
+	c0.Losses = map[string]float64{"infonce": 1, "std": 0.1, "l2": 1e-4}
+	if err := c0.Validate(); err != nil {
+		t.Errorf("infonce + std + l2: %v", err)
 	}
 	// A tokenizer folder lifts the vocab requirement.
 	c := DefaultConfig()
@@ -67,7 +75,15 @@ func TestParseLosses(t *testing.T) {
 	if len(got) != 3 || got["infonce"] != 1 || got["dyn"] != 0.5 || got["reg"] != 1e-4 {
 		t.Errorf("got %v", got)
 	}
-	for _, bad := range []string{"", "focal", "dyn=x", "dyn=-1", "dyn,dyn"} {
+	// l2 is stored as reg; std is the paper's spread regulariser.
+	got, err = ParseLosses("infonce,l2=1e-4,std=0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got["infonce"] != 1 || got["reg"] != 1e-4 || got["std"] != 0.1 {
+		t.Errorf("got %v", got)
+	}
+	for _, bad := range []string{"", "focal", "dyn=x", "dyn=-1", "dyn,dyn", "std", "l2,std", "dyn,l2,reg"} {
 		if _, err := ParseLosses(bad); err == nil {
 			t.Errorf("ParseLosses(%q): want an error", bad)
 		}

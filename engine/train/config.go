@@ -20,7 +20,7 @@ type Config struct {
 	Pooling      string             `json:"pooling"`   // "cls" | "mean"
 	Head         string             `json:"head"`      // "ars" | "dot" | "cos"
 	H            int                `json:"h"`         // ARS interaction size; 0 = encoder hidden size
-	Losses       map[string]float64 `json:"losses"`    // term → weight: "infonce", "modinfonce", "dyn", "reg"
+	Losses       map[string]float64 `json:"losses"`    // term → weight: "infonce", "modinfonce", "dyn", "reg" (L2; --loss also takes "l2"), "std" (the ARS paper's spread regulariser)
 	Tau          float64            `json:"tau"`       // InfoNCE temperature
 	LearnTau     bool               `json:"learn_tau"` // learn log τ
 	Negatives    string             `json:"negatives"` // "hard:K" | "inbatch" | "both"
@@ -96,8 +96,10 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// ParseLosses parses "infonce,dyn,reg" (weight 1 each) or "infonce=1,dyn=0.5" into the
-// Config.Losses form; names and weights are validated by head.ParseWeights.
+// ParseLosses parses "infonce,dyn,l2" (weight 1 each) or "infonce=1,dyn=0.5,std=0.1" into
+// the Config.Losses form; names and weights are validated by head.ParseWeights. "l2" is
+// the L2 penalty, stored as "reg" (so older config.json files load as they are); "std"
+// is the ARS paper's regulariser, std=0.1 being its λ (see head.Std).
 func ParseLosses(s string) (map[string]float64, error) {
 	w, err := head.ParseWeights(s)
 	if err != nil {

@@ -291,3 +291,39 @@ func TestExistingRunNeedsResume(t *testing.T) {
 		t.Errorf("Load with a corrupt weights file: %v, want an error naming %s", err, ckpt.WeightsFile)
 	}
 }
+
+// TestTrainWithStd: a short training with the ARS paper's regulariser (std=0.1, its λ)
+// and the l2 spelling of reg reports both terms every step, finite, and the step loss
+// is infonce + 0.1·std + 1e-4·reg.
+func TestTrainWithStd(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.Negatives = "hard:3"
+	cfg.Epochs = 1
+	losses, err := ParseLosses("infonce,std=0.1,l2=1e-4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Losses = losses
+	_, events, err := collect(t, context.Background(), cfg, toyDataset(), filepath.Join(t.TempDir(), "std"), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := 0
+	for _, ev := range events {
+		if ev.Kind != StepEvent {
+			continue
+		}
+		steps++
+		s, r := ev.Terms["std"], ev.Terms["reg"]
+		if !(s > 0) || math.IsInf(s, 0) || !(r > 0) || math.IsInf(r, 0) {
+			t.Fatalf("step %d terms %v: want finite positive std and reg", steps, ev.Terms)
+		}
+		want := ev.Terms["infonce"] + 0.1*s + 1e-4*r
+		if math.Abs(ev.Loss-want) > 1e-5*math.Max(1, math.Abs(want)) {
+			t.Errorf("step %d loss %g, want infonce + 0.1·std + 1e-4·reg = %g", steps, ev.Loss, want)
+		}
+	}
+	if steps == 0 {
+		t.Fatal("no step events")
+	}
+}
