@@ -196,7 +196,7 @@ func writeAtomic(path string, b []byte) error {
 // ---- training figure ----
 
 // lossOrder is the order loss terms are drawn and listed in.
-var lossOrder = []string{"infonce", "modinfonce", "dyn", "reg"}
+var lossOrder = []string{"infonce", "modinfonce", "dyn", "reg", "std"}
 
 // devKeys are the dev metrics drawn, in legend order.
 var devKeys = []struct{ key, label string }{

@@ -35,7 +35,7 @@ func FormatClock(d time.Duration) string {
 }
 
 // lossOrder is the order loss terms are written in: the contrastive term first.
-var lossOrder = []string{"infonce", "modinfonce", "dyn", "reg"}
+var lossOrder = []string{"infonce", "modinfonce", "dyn", "reg", "std"}
 
 // FormatLosses writes loss weights in the --loss syntax ("infonce=1,dyn=0.5,reg=0.0001"),
 // known terms in lossOrder, any others after them by name.

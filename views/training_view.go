@@ -151,7 +151,7 @@ func (p *trainingPane) lossPanel(w, h int) string {
 }
 
 func lossRank(name string) string {
-	order := map[string]string{"infonce": "0", "modinfonce": "1", "dyn": "2", "reg": "3"}
+	order := map[string]string{"infonce": "0", "modinfonce": "1", "dyn": "2", "reg": "3", "std": "4"}
 	if o, ok := order[name]; ok {
 		return o
 	}
