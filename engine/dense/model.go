@@ -11,6 +11,7 @@ import (
 	"math"
 	"path/filepath"
 
+	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/head"
 	"github.com/arslab/arslab/engine/nn"
@@ -248,4 +249,18 @@ func (m *Model) PassageLen(title, body string) int { return len(m.passageAll(tit
 // tokenizer is trained on).
 func Normalize(s string) string {
 	return text.Normalize(s, text.Detect(s), text.DefaultOptions())
+}
+
+// TrainTokenizer trains a vocab-piece WordPiece vocabulary on the dataset's passages (title
+// and text) and queries, normalised as the model will read them. The dual-encoder trainer
+// and the cross-encoder trainer both start from it when no tokenizer is given.
+func TrainTokenizer(ds *datasets.Dataset, vocab int) (*tok.Tokenizer, error) {
+	texts := make([]string, 0, len(ds.Passages)+len(ds.Queries))
+	for _, p := range ds.Passages {
+		texts = append(texts, Normalize(p.Title+" "+p.Text))
+	}
+	for _, q := range ds.Queries {
+		texts = append(texts, Normalize(q.Text))
+	}
+	return tok.Train(texts, vocab)
 }

@@ -186,14 +186,7 @@ func (t *trainer) setup(resuming bool) error {
 		}
 	default:
 		t.info(fmt.Sprintf("training a %d-piece WordPiece vocabulary", cfg.Vocab))
-		texts := make([]string, 0, len(t.ds.Passages)+len(t.ds.Queries))
-		for _, p := range t.ds.Passages {
-			texts = append(texts, dense.Normalize(p.Title+" "+p.Text))
-		}
-		for _, q := range t.ds.Queries {
-			texts = append(texts, dense.Normalize(q.Text))
-		}
-		if tk, err = tok.Train(texts, cfg.Vocab); err != nil {
+		if tk, err = dense.TrainTokenizer(t.ds, cfg.Vocab); err != nil {
 			return fmt.Errorf("train: tokenizer: %w", err)
 		}
 	}
