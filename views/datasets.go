@@ -169,12 +169,7 @@ func (p *datasetsPane) update(msg tea.Msg) tea.Cmd {
 		p.spin, cmd = p.spin.Update(msg)
 		return cmd
 	case tea.MouseMsg:
-		switch msg.Button {
-		case tea.MouseButtonWheelUp:
-			p.move(-1)
-		case tea.MouseButtonWheelDown:
-			p.move(1)
-		}
+		wheel(msg, p.move)
 		return nil
 	case tea.KeyMsg:
 		return p.key(msg)

@@ -1,6 +1,9 @@
 package views
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // globalKeys work on every pane (except while a text field has the focus).
 type globalKeys struct {
@@ -163,4 +166,15 @@ func newRunsKeys() runsKeys {
 
 func (k runsKeys) list() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.Open, k.Resume, k.Compare, k.Delete, k.Refresh}
+}
+
+// wheel turns a mouse-wheel event into a move of one row up (-1) or down (+1); other
+// mouse events do nothing. The lists of the Datasets, Query and Runs panes scroll with it.
+func wheel(msg tea.MouseMsg, move func(d int)) {
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		move(-1)
+	case tea.MouseButtonWheelDown:
+		move(1)
+	}
 }

@@ -237,12 +237,7 @@ func (p *queryPane) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.MouseMsg:
-		switch msg.Button {
-		case tea.MouseButtonWheelUp:
-			p.move(-1)
-		case tea.MouseButtonWheelDown:
-			p.move(1)
-		}
+		wheel(msg, p.move)
 		return nil
 	case tea.KeyMsg:
 		return p.key(msg)

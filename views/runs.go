@@ -116,12 +116,7 @@ func (p *runsPane) update(msg tea.Msg) tea.Cmd {
 	case runOpenedMsg:
 		return p.opened(msg)
 	case tea.MouseMsg:
-		switch msg.Button {
-		case tea.MouseButtonWheelUp:
-			p.move(-1)
-		case tea.MouseButtonWheelDown:
-			p.move(1)
-		}
+		wheel(msg, p.move)
 		return nil
 	case tea.KeyMsg:
 		return p.key(msg)
