@@ -155,7 +155,36 @@ func (e *Encoder) Backward(cache *Cache, dOut []float32) error {
 		return fmt.Errorf("backward: dOut has %d values, want %d×%d", len(dOut), cache.c.b.n, e.cfg.Hidden)
 	}
 	cache.used = true
-	e.w.backward(cache.c, dOut, &e.g, cache.ar, nil)
+	e.w.backward(cache.c, dOut, nil, &e.g, cache.ar, nil)
+	e.arenas.give(cache.ar)
+	cache.c, cache.ar = nil, nil
+	return nil
+}
+
+// Hidden returns a Forward's last hidden states (Σlen×Hidden, rows in sequence order:
+// sequence s is rows start[s] … start[s]+len(ids[s])−1) and each sequence's first row.
+// The slices belong to the cache: read them before Backward. Nil for a used cache.
+func (c *Cache) Hidden() (h []float32, start []int) {
+	if c == nil || c.c == nil {
+		return nil, nil
+	}
+	return c.c.final, c.c.b.start
+}
+
+// BackwardHidden is Backward with gradients on the pooled vectors (dOut, n×Hidden) and
+// on the last hidden states (dHidden, Σlen×Hidden as Cache.Hidden); either may be nil.
+// Token-level objectives (masked-language modelling) use dHidden.
+func (e *Encoder) BackwardHidden(cache *Cache, dOut, dHidden []float32) error {
+	switch {
+	case cache == nil || cache.c == nil || cache.used:
+		return errors.New("backward: nil, empty or used cache")
+	case dOut != nil && len(dOut) != cache.c.b.n*e.cfg.Hidden:
+		return fmt.Errorf("backward: dOut has %d values, want %d×%d", len(dOut), cache.c.b.n, e.cfg.Hidden)
+	case dHidden != nil && len(dHidden) != cache.c.b.rows*e.cfg.Hidden:
+		return fmt.Errorf("backward: dHidden has %d values, want %d×%d", len(dHidden), cache.c.b.rows, e.cfg.Hidden)
+	}
+	cache.used = true
+	e.w.backward(cache.c, dOut, dHidden, &e.g, cache.ar, nil)
 	e.arenas.give(cache.ar)
 	cache.c, cache.ar = nil, nil
 	return nil
@@ -177,7 +206,7 @@ func (e *Encoder) BackwardInput(cache *Cache, dOut []float32) (dx, x []float32, 
 	x = make([]float32, b.rows*e.cfg.Hidden)
 	e.w.embed(b, x)
 	cache.used = true
-	e.w.backward(cache.c, dOut, &e.g, cache.ar, dx)
+	e.w.backward(cache.c, dOut, nil, &e.g, cache.ar, dx)
 	e.arenas.give(cache.ar)
 	cache.c, cache.ar = nil, nil
 	return dx, x, nil

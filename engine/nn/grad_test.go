@@ -69,7 +69,7 @@ func TestLayerNormGrad(t *testing.T) {
 	x, g, b := randF64(rng, rows*n, 1), randF64(rng, n, 1), randF64(rng, n, 1)
 	R := randF64(rng, rows*n, 1)
 	y, xhat, rstd := make([]float64, rows*n), make([]float64, rows*n), make([]float64, rows)
-	loss := func() float64 { layerNorm(x, g, b, y, xhat, rstd, n); return dot64(y, R) }
+	loss := func() float64 { layerNorm(x, g, b, y, xhat, rstd, n, lnEps); return dot64(y, R) }
 	loss()
 	dx, dg, db := make([]float64, rows*n), make([]float64, n), make([]float64, n)
 	layerNormBack(R, xhat, rstd, g, dx, dg, db, n)
@@ -252,7 +252,7 @@ func TestEncoderGrad(t *testing.T) {
 			R := randF64(rng, b.n*cfg.Hidden, 1)
 			loss := func() float64 { out, _ := m.forward(b, false, nil); return dot64(out, R) }
 			_, c := m.forward(b, true, nil)
-			m.backward(c, R, &g, nil, nil)
+			m.backward(c, R, nil, &g, nil, nil)
 			for pi, p := range e.Params() {
 				var idx []int
 				for range 6 {
@@ -293,5 +293,97 @@ func TestEncoderGrad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The exact GELU: x·Φ(x) at hand values (Φ(1) = 0.841344746, so gelu(1) = 0.841344746;
+// gelu(−1) = −0.158655254) and its derivative against central differences.
+func TestGELUErfGrad(t *testing.T) {
+	u := []float64{-40, -4, -1.5, -1, -0.3, 0, 0.2, 1, 2.5, 40}
+	out, d := make([]float64, len(u)), make([]float64, len(u))
+	geluErf(u, out, d)
+	if math.Abs(out[7]-0.8413447460685429) > 1e-12 || math.Abs(out[3]+0.15865525393145707) > 1e-12 ||
+		out[5] != 0 || d[5] != 0.5 || out[9] != 40 || out[0] != 0 {
+		t.Fatalf("gelu values %v derivative %v", out, d)
+	}
+	R := []float64{1, -2, 0.5, 3, 1, -1, 2, 0.7, 0.3, 1}
+	loss := func() float64 { geluErf(u, out, nil); return dot64(out, R) }
+	grad := append([]float64(nil), R...)
+	mulInto(grad, d)
+	fdCheck(t, "u", u, grad, allIdx(len(u)), loss)
+}
+
+// BackwardHidden with both a pooled and a token-level gradient, on an encoder with the
+// exact GELU and LayerNorm ε = 1e-5 (the Hugging Face settings), against central differences.
+func TestEncoderGradHidden(t *testing.T) {
+	cfg := smallConfig("mean")
+	cfg.Act, cfg.LNEps = ActGELUErf, 1e-5
+	e, err := NewEncoder(cfg, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(8))
+	for _, p := range e.Params() {
+		for i := range p.W {
+			p.W[i] += float32(0.4 * rng.NormFloat64())
+		}
+	}
+	var ws, gs [][]float64
+	for _, p := range e.Params() {
+		w := make([]float64, len(p.W))
+		for i, v := range p.W {
+			w[i] = float64(v)
+		}
+		ws, gs = append(ws, w), append(gs, make([]float64, len(p.W)))
+	}
+	m, g := bindModel(cfg, ws), bindModel(cfg, gs)
+	b := newBatch(gradIDs, cfg.Heads)
+	R := randF64(rng, b.n*cfg.Hidden, 1)
+	RH := randF64(rng, b.rows*cfg.Hidden, 1)
+	loss := func() float64 { out, c := m.forward(b, true, nil); return dot64(out, R) + dot64(c.final, RH) }
+	_, c := m.forward(b, true, nil)
+	m.backward(c, R, RH, &g, nil, nil)
+	for pi, p := range e.Params() {
+		idx := []int{rng.Intn(len(ws[pi])), rng.Intn(len(ws[pi])), rng.Intn(len(ws[pi]))}
+		if p.Name == "emb.tok" || p.Name == "emb.pos" {
+			idx = []int{gradIDs[0][1]*cfg.Hidden + 3, 2*cfg.Hidden + 1}
+		}
+		fdCheck(t, p.Name, ws[pi], gs[pi], idx, loss)
+	}
+	// The float32 API gives the same gradients and exposes the same hidden states.
+	R32, RH32 := make([]float32, len(R)), make([]float32, len(RH))
+	for i, v := range R {
+		R32[i] = float32(v)
+	}
+	for i, v := range RH {
+		RH32[i] = float32(v)
+	}
+	_, cache, err := e.Forward(gradIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, start := cache.Hidden()
+	if len(h) != b.rows*cfg.Hidden || start[2] != len(gradIDs[0])+len(gradIDs[1]) {
+		t.Fatalf("hidden %d values, starts %v", len(h), start)
+	}
+	if math.Abs(float64(h[5])-c.final[5]) > 1e-4 {
+		t.Fatalf("hidden[5] %g want %g", h[5], c.final[5])
+	}
+	if err := e.BackwardHidden(cache, R32, RH32); err != nil {
+		t.Fatal(err)
+	}
+	for pi, p := range e.Params() {
+		var num, den float64
+		for i, v := range p.G {
+			d := float64(v) - gs[pi][i]
+			num += d * d
+			den += gs[pi][i] * gs[pi][i]
+		}
+		if math.Sqrt(num) > 1e-4*math.Sqrt(den)+1e-6 {
+			t.Errorf("%s: float32 grad differs from float64: |Δ|=%g |g|=%g", p.Name, math.Sqrt(num), math.Sqrt(den))
+		}
+	}
+	if err := e.BackwardHidden(cache, nil, nil); err == nil {
+		t.Fatal("a used cache was accepted")
 	}
 }

@@ -121,7 +121,7 @@ func (m *model[T]) forward(b *batch, keep bool, ar *arena[T]) ([]T, *fwdCache[T]
 	m.embed(b, x)
 	h := ar.get(R * H)
 	c.xhat0, c.r0 = ar.get(R*H), ar.get(R)
-	layerNorm(x, m.lnG, m.lnB, h, c.xhat0, c.r0, H)
+	layerNorm(x, m.lnG, m.lnB, h, c.xhat0, c.r0, H, cfg.eps())
 	var spare []T // inference: the previous layer's input buffer, reused for the output
 	for l := range m.layers {
 		w := &m.layers[l]
@@ -150,7 +150,7 @@ func (m *model[T]) forward(b *batch, keep bool, ar *arena[T]) ([]T, *fwdCache[T]
 		gemm(false, false, R, H, H, 1, lc.ctx, H, w.oW, H, 1, z, H, true, ws)
 		addBias(z, w.oB, H)
 		lc.h1, lc.xhat1, lc.rstd1 = ar.get(R*H), ar.get(R*H), ar.get(R)
-		layerNorm(z, w.ln1G, w.ln1B, lc.h1, lc.xhat1, lc.rstd1, H)
+		layerNorm(z, w.ln1G, w.ln1B, lc.h1, lc.xhat1, lc.rstd1, H, cfg.eps())
 		u := ar.get(R * F)
 		lc.g = ar.get(R * F)
 		gemm(false, false, R, F, H, 1, lc.h1, H, w.w1, F, 0, u, F, true, ws)
@@ -158,12 +158,16 @@ func (m *model[T]) forward(b *batch, keep bool, ar *arena[T]) ([]T, *fwdCache[T]
 		if keep {
 			lc.dgelu = u // overwritten in place by gelu: d[i] is written after u[i] is read
 		}
-		gelu(u, lc.g, lc.dgelu)
+		if cfg.Act == ActGELUErf {
+			geluErf(u, lc.g, lc.dgelu)
+		} else {
+			gelu(u, lc.g, lc.dgelu)
+		}
 		copy(z, lc.h1) // residual: h1 + g·W2 + b2
 		gemm(false, false, R, H, F, 1, lc.g, F, w.w2, H, 1, z, H, true, ws)
 		addBias(z, w.b2, H)
 		lc.xhat2, lc.rstd2 = ar.get(R*H), ar.get(R)
-		layerNorm(z, w.ln2G, w.ln2B, next, lc.xhat2, lc.rstd2, H)
+		layerNorm(z, w.ln2G, w.ln2B, next, lc.xhat2, lc.rstd2, H, cfg.eps())
 		if keep {
 			c.layers = append(c.layers, lc)
 		} else {
@@ -223,16 +227,24 @@ func poolBack[T Float](mode string, b *batch, dOut, dh []T, H int) {
 	}
 }
 
-// backward accumulates parameter gradients into g given dOut (n×H).
+// backward accumulates parameter gradients into g given dOut (n×H, nil: none) and
+// dHid (rows×H, a gradient on the last hidden states; nil: none).
 // Scratch comes from ar (nil: make).
 // dx, when not nil (rows×H), receives dLoss/dx for the summed input embeddings x.
-func (m *model[T]) backward(c *fwdCache[T], dOut []T, g *model[T], ar *arena[T], dx []T) {
+func (m *model[T]) backward(c *fwdCache[T], dOut, dHid []T, g *model[T], ar *arena[T], dx []T) {
 	cfg := m.cfg
 	H, F, b := cfg.Hidden, cfg.FFN, c.b
 	R := b.rows
 	ws := &gemmWS{}
 	dh := ar.get(R * H)
-	poolBack(cfg.Pooling, b, dOut, dh, H)
+	if dOut != nil {
+		poolBack(cfg.Pooling, b, dOut, dh, H)
+	} else {
+		clear(dh)
+	}
+	for i, v := range dHid {
+		dh[i] += v
+	}
 	dz, dh1, dctx := ar.get(R*H), ar.get(R*H), ar.get(R*H)
 	dq, dk, dv := ar.get(R*H), ar.get(R*H), ar.get(R*H)
 	du := ar.get(R * F)

@@ -3,7 +3,7 @@
 //
 // Architecture (post-LN, as BERT): token + learned position embedding → LayerNorm →
 // L × [multi-head self-attention (Q, K, V, O with biases) → residual + LayerNorm →
-// FFN (W1, exact erf GELU, W2) → residual + LayerNorm] → pooling ("cls": first token,
+// FFN (W1, GELU — tanh approximation, or the exact erf form with Config.Act "gelu" —, W2) → residual + LayerNorm] → pooling ("cls": first token,
 // "mean": average of the sequence's tokens). Linear weights are stored in×out, y = x·W + b.
 // There is no dropout: training must be deterministic and the data sets are tiny.
 //
@@ -40,6 +40,25 @@ type Config struct {
 	// tensor, added to the token and position embeddings. 0 (the default) has none, and
 	// the encoder is exactly what it was without this field.
 	TypeVocab int
+	// Act is the FFN activation: "" or "gelu_tanh" is GELU's tanh approximation (Hugging
+	// Face's "gelu_new"; what encoders trained here use), "gelu" the exact erf form
+	// (BERT's and Hugging Face's "gelu").
+	Act string
+	// LNEps is LayerNorm's variance epsilon; 0 means 1e-12 (BERT's).
+	LNEps float64
+}
+
+// Activations Config.Act accepts.
+const (
+	ActGELUTanh = "gelu_tanh"
+	ActGELUErf  = "gelu"
+)
+
+func (c Config) eps() float64 {
+	if c.LNEps > 0 {
+		return c.LNEps
+	}
+	return lnEps
 }
 
 // ErrInput marks a bad Forward/Encode input (empty, too long, id out of range).
@@ -72,6 +91,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("nn: hidden %d not divisible by heads %d", c.Hidden, c.Heads)
 	case c.Pooling != "cls" && c.Pooling != "mean":
 		return fmt.Errorf("nn: pooling %q (want cls or mean)", c.Pooling)
+	case c.Act != "" && c.Act != ActGELUTanh && c.Act != ActGELUErf:
+		return fmt.Errorf("nn: activation %q (want %s or %s)", c.Act, ActGELUErf, ActGELUTanh)
+	case c.LNEps < 0 || c.LNEps >= 1:
+		return fmt.Errorf("nn: layer_norm_eps %g (want a small positive number)", c.LNEps)
 	}
 	return nil
 }

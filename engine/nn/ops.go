@@ -10,7 +10,7 @@ import (
 // inference, float64 for the finite-difference gradient checks in the tests.
 type Float interface{ ~float32 | ~float64 }
 
-// lnEps is LayerNorm's variance epsilon (BERT uses 1e-12).
+// lnEps is LayerNorm's default variance epsilon (BERT uses 1e-12; Config.LNEps overrides it).
 const lnEps = 1e-12
 
 // gemm dispatches C = alpha·op(A)·op(B) + beta·C to the packed float32 kernel or,
@@ -64,7 +64,7 @@ func colSumAcc[T Float](dy, db []T, n int) {
 
 // layerNorm normalises each row of x (rows×n): xhat = (x−mean)·rstd, y = xhat·g + b.
 // xhat and rstd are kept for the backward pass. Statistics are accumulated in float64.
-func layerNorm[T Float](x, g, b, y, xhat, rstd []T, n int) {
+func layerNorm[T Float](x, g, b, y, xhat, rstd []T, n int, eps float64) {
 	rows := len(x) / n
 	for r := 0; r < rows; r++ {
 		xr := x[r*n : (r+1)*n]
@@ -78,7 +78,7 @@ func layerNorm[T Float](x, g, b, y, xhat, rstd []T, n int) {
 			d := float64(v) - mean
 			vr += d * d
 		}
-		rs := 1 / math.Sqrt(vr/float64(n)+lnEps)
+		rs := 1 / math.Sqrt(vr/float64(n)+eps)
 		rstd[r] = T(rs)
 		xh, yr := xhat[r*n:(r+1)*n], y[r*n:(r+1)*n]
 		for j, v := range xr {
@@ -172,6 +172,21 @@ func tanh32(y float32) float32 {
 	q = q*y2 + 2.26843463243900e-03
 	q = q*y2 + 4.89352518554385e-03
 	return y * p / q
+}
+
+// geluErf applies the exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (BERT's and Hugging Face's
+// "gelu"), and writes its derivative Φ(x) + x·φ(x) into d (when d != nil).
+// Computed in float64 per element: exact to float32 rounding.
+func geluErf[T Float](u, out, d []T) {
+	const invSqrt2, invSqrt2Pi = 0.7071067811865476, 0.3989422804014327
+	for i, v := range u {
+		x := float64(v)
+		cdf := 0.5 * (1 + math.Erf(x*invSqrt2))
+		out[i] = T(x * cdf)
+		if d != nil {
+			d[i] = T(cdf + x*invSqrt2Pi*math.Exp(-0.5*x*x))
+		}
+	}
 }
 
 // mulInto multiplies dst element-wise by d.

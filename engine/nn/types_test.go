@@ -41,7 +41,7 @@ func TestEncoderTypesGrad(t *testing.T) {
 	loss := func() float64 { out, _ := m.forward(b, false, nil); return dot64(out, R) }
 	_, c := m.forward(b, true, nil)
 	dx := make([]float64, b.rows*cfg.Hidden)
-	m.backward(c, R, &g, nil, dx)
+	m.backward(c, R, nil, &g, nil, dx)
 	for pi, p := range e.Params() {
 		idx := []int{}
 		for range 6 {
