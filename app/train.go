@@ -19,7 +19,9 @@ import (
 func (e env) train(ctx context.Context, args []string) error {
 	cfg := train.DefaultConfig()
 	fs := e.newFlags("train")
-	data := fs.String("data", "demo", "dataset path or \"demo\" (trains on its train split, reports dev metrics per epoch)")
+	var dataList stringList
+	fs.Var(&dataList, "data", "dataset path or \"demo\" (trains on its train split, reports dev metrics per epoch; default demo); "+
+		"repeat it, with --target-dev, to train on several datasets at once")
 	out := fs.String("out", "", "run folder to write (runs/NAME); required")
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint, with its saved config (flags given must agree)")
 	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce=1,dyn=0.5,reg=1e-4 or modinfonce=1,dyn=0.5 (default "+lab.FormatLosses(cfg.Losses)+
@@ -48,6 +50,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
 	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "self-supervised pseudo-queries per passage (cropped spans; helps encoders trained from scratch)")
 	dflags := addDataFlags(fs)
+	mflags := addMixtureFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -64,6 +67,7 @@ func (e env) train(ctx context.Context, args []string) error {
 		var saved train.Config
 		if err := ckpt.ReadJSON(filepath.Join(*out, ckpt.ConfigFile), &saved); err == nil {
 			cfg = saved
+			dataList = nil
 			if _, err := parse(fs, args); err != nil {
 				return err
 			}
@@ -83,7 +87,21 @@ func (e env) train(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := lab.LoadDataset(*data, load)
+	opts := train.Options{Resume: *resume, CheckpointSteps: *ckptSteps, CheckpointEvery: *ckptEvery}
+	if opts.CheckpointSteps == 0 && opts.CheckpointEvery == 0 {
+		opts.CheckpointSteps = -1 // by steps only, and no step count: epoch ends only
+	}
+	if mflags.active(fs, len(dataList)) {
+		if *trainSplit != string(datasets.Train) || *dev != "" {
+			return usageError{"train: --train-split and --dev are for one dataset; with several --data give --target-dev"}
+		}
+		return e.trainMixture(ctx, fs, cfg, dataList, mflags, load, *out, opts)
+	}
+	data := "demo"
+	if len(dataList) == 1 {
+		data = dataList[0]
+	}
+	d, err := lab.LoadDataset(data, load)
 	if err != nil {
 		return err
 	}
@@ -92,10 +110,6 @@ func (e env) train(ctx context.Context, args []string) error {
 			return usageError{"train: --train-split: " + err.Error()}
 		}
 	}
-	opts := train.Options{Resume: *resume, CheckpointSteps: *ckptSteps, CheckpointEvery: *ckptEvery}
-	if opts.CheckpointSteps == 0 && opts.CheckpointEvery == 0 {
-		opts.CheckpointSteps = -1 // by steps only, and no step count: epoch ends only
-	}
 	if *dev != "" {
 		if opts.Dev, err = lab.LoadDataset(*dev, datasets.LoadOptions{}); err != nil {
 			return fmt.Errorf("train: --dev: %w", err)
@@ -103,8 +117,12 @@ func (e env) train(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stderr, "dev: %s (%s split, %d questions, %d passages)\n", *dev, train.DevSplit(opts.Dev),
 			len(opts.Dev.Qrels[train.DevSplit(opts.Dev)]), len(opts.Dev.Passages))
 	}
+	return e.follow(lab.TrainWith(ctx, cfg, d, *out, opts), cfg, *out)
+}
+
+// follow prints a training job's events and waits for it.
+func (e env) follow(job *lab.Job, cfg train.Config, out string) error {
 	start := time.Now()
-	job := lab.TrainWith(ctx, cfg, d, *out, opts)
 	var avg float64
 	lastPrint := time.Time{}
 	for ev := range job.Events() {
@@ -126,6 +144,8 @@ func (e env) train(ctx context.Context, args []string) error {
 			}
 		case train.InfoEvent:
 			fmt.Fprintln(e.stderr, ev.Message)
+		case train.PolicyEvent:
+			fmt.Fprintln(e.stderr, formatPolicy(ev))
 		case train.DoneEvent:
 			avg = ev.ExamplesPerSec
 			if ev.Message != "" {
@@ -133,15 +153,15 @@ func (e env) train(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	err = job.Wait()
+	err := job.Wait()
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintf(e.stderr, "stopped; the last checkpoint is in %s (continue with --resume)\n", *out)
+		fmt.Fprintf(e.stderr, "stopped; the last checkpoint is in %s (continue with --resume)\n", out)
 		return err
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "trained %s in %s (average %.1f ex/s over the steps) → %s\n", cfg.Head, time.Since(start).Round(time.Second), avg, *out)
+	fmt.Fprintf(e.stdout, "trained %s in %s (average %.1f ex/s over the steps) → %s\n", cfg.Head, time.Since(start).Round(time.Second), avg, out)
 	return nil
 }
 

@@ -39,6 +39,9 @@ type Checkpoint struct {
 	Optim   []*nn.Param // the optimiser's moments (nn.AdamW.State)
 	Metrics [][]byte    // metrics.jsonl lines, without newlines
 	State   State
+	// Files are extra files written into the checkpoint folder before state.json (e.g. a
+	// mixture run's sampler state), keyed by file name.
+	Files map[string][]byte
 }
 
 // HasWeights reports whether dir already holds a model checkpoint (in a checkpoint
@@ -133,6 +136,14 @@ func Save(dir string, c Checkpoint) error {
 	}
 	if err := WriteFile(filepath.Join(folder, MetricsFile), mb.Bytes()); err != nil {
 		return err
+	}
+	for name, b := range c.Files {
+		if name == "" || filepath.Base(name) != name {
+			return fmt.Errorf("checkpoint file %q: want a plain file name", name)
+		}
+		if err := WriteFile(filepath.Join(folder, name), b); err != nil {
+			return err
+		}
 	}
 	if err := WriteJSON(filepath.Join(folder, StateFile), c.State); err != nil {
 		return err

@@ -15,7 +15,11 @@ import (
 // checkpoint saves the run (see ckpt.Save for the order of the files).
 func (t *trainer) checkpoint() error {
 	t.st.ElapsedSec = t.elapsed().Seconds()
-	c := ckpt.Checkpoint{Weights: t.m.Params(), Optim: t.opt.State(t.ps), Metrics: t.lines, State: t.st}
+	files, err := t.mixFiles()
+	if err != nil {
+		return fmt.Errorf("train: checkpoint: %w", err)
+	}
+	c := ckpt.Checkpoint{Weights: t.m.Params(), Optim: t.opt.State(t.ps), Metrics: t.lines, State: t.st, Files: files}
 	if err := ckpt.Save(t.dir, c); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}

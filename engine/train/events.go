@@ -11,10 +11,11 @@ type EventKind int
 
 // Event kinds.
 const (
-	StepEvent  EventKind = iota // one optimiser step finished
-	EpochEvent                  // an epoch finished; Dev holds dev metrics
-	DoneEvent                   // training ended (finished, cancelled or failed; see Err)
-	InfoEvent                   // a human-readable message (e.g. "mining hard negatives with BM25")
+	StepEvent   EventKind = iota // one optimiser step finished
+	EpochEvent                   // an epoch finished; Dev holds dev metrics
+	DoneEvent                    // training ended (finished, cancelled or failed; see Err)
+	InfoEvent                    // a human-readable message (e.g. "mining hard negatives with BM25")
+	PolicyEvent                  // a mixture run's sampling weights (after an infdds round: with its rewards)
 )
 
 // Event is one progress report from a running training. Views turn these into tea.Msg values.
@@ -42,6 +43,9 @@ type Event struct {
 	Message  string
 	Err      error // DoneEvent: nil on success, context.Canceled when stopped, else the failure
 	RunDir   string
+	// Mixture is set by multi-dataset runs (RunMixture): the sampling weights, and on a
+	// StepEvent the dataset the step trained on.
+	Mixture *MixtureInfo
 }
 
 // doneSendTimeout bounds how long the final DoneEvent waits on a full channel once

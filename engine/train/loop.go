@@ -22,20 +22,7 @@ func (t *trainer) loop() error {
 		epoch := t.st.Epoch
 		perm := rand.New(rand.NewSource(t.cfg.Seed + int64(epoch))).Perm(n)
 		for bi := t.st.StepInEpoch; bi < len(bounds); bi++ {
-			if ctl := controlFrom(t.ctx); ctl != nil {
-				if ctl.Paused() {
-					t.info("paused")
-				}
-				waited, err := ctl.wait(t.ctx)
-				t.start = t.start.Add(waited) // paused time is not training time
-				if waited > 0 {
-					t.meter.Skip()
-				}
-				if err == nil && waited > 0 {
-					t.info("resumed")
-				}
-			}
-			if err := t.ctx.Err(); err != nil {
+			if err := t.between(); err != nil {
 				return t.stop(err)
 			}
 			batch := make([]example, 0, bounds[bi][1]-bounds[bi][0])
@@ -84,6 +71,25 @@ func (t *trainer) loop() error {
 	}
 	t.st.Finished = true
 	return t.checkpoint()
+}
+
+// between waits while the run is paused (that time is not training time) and returns the
+// context's error once it is cancelled.
+func (t *trainer) between() error {
+	if ctl := controlFrom(t.ctx); ctl != nil {
+		if ctl.Paused() {
+			t.info("paused")
+		}
+		waited, err := ctl.wait(t.ctx)
+		t.start = t.start.Add(waited)
+		if waited > 0 {
+			t.meter.Skip()
+		}
+		if err == nil && waited > 0 {
+			t.info("resumed")
+		}
+	}
+	return t.ctx.Err()
 }
 
 func (t *trainer) elapsed() time.Duration { return t.prevEl + t.now().Sub(t.start) }

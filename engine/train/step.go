@@ -33,7 +33,7 @@ func (t *trainer) passage(i int) []int {
 
 // graph returns the compiled head graph for a batch of b queries.
 func (t *trainer) graph(b int) (*head.Graph, error) {
-	if g, ok := t.graphs[b]; ok {
+	if g, ok := t.graphs[graphKey{b, t.k}]; ok {
 		return g, nil
 	}
 	var st head.Structure
@@ -49,7 +49,7 @@ func (t *trainer) graph(b int) (*head.Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	t.graphs[b] = g
+	t.graphs[graphKey{b, t.k}] = g
 	return g, nil
 }
 
@@ -87,12 +87,17 @@ func (t *trainer) layout(batch []example, st head.Structure) (rows []int, pad []
 	return rows, pad
 }
 
-// step runs one optimiser step on a batch and returns its StepEvent.
-func (t *trainer) step(batch []example) (Event, error) {
-	stepStart := t.now()
+// forwardPass is a batch's encoder caches and head result (loss, gradients w.r.t. the embeddings).
+type forwardPass struct {
+	res    *head.Result
+	cq, cp *nn.Cache // cp is nil when one encoder encodes both sides
+}
+
+// forward encodes a batch and runs the head graph on it, leaving the encoder gradients untouched.
+func (t *trainer) forward(batch []example) (forwardPass, error) {
 	g, err := t.graph(len(batch))
 	if err != nil {
-		return Event{}, err
+		return forwardPass{}, err
 	}
 	st := g.Structure()
 	rows, pad := t.layout(batch, st)
@@ -111,30 +116,38 @@ func (t *trainer) step(batch []example) (Event, error) {
 	for r, p := range rows {
 		pids[r] = t.passage(p)
 	}
-
-	nn.ZeroGrad(t.ps)
 	d := t.m.Head.D
 	var qv, pv []float32
-	var cq, cp *nn.Cache
-	shared := t.m.EncQ == t.m.EncP
-	if shared {
+	var f forwardPass
+	if t.m.EncQ == t.m.EncP {
 		out, c, err := t.m.EncQ.Forward(append(append([][]int{}, qids...), pids...))
 		if err != nil {
-			return Event{}, fmt.Errorf("train: encoder: %w", err)
+			return forwardPass{}, fmt.Errorf("train: encoder: %w", err)
 		}
-		qv, pv, cq = out[:len(qids)*d], out[len(qids)*d:], c
+		qv, pv, f.cq = out[:len(qids)*d], out[len(qids)*d:], c
 	} else {
-		if qv, cq, err = t.m.EncQ.Forward(qids); err != nil {
-			return Event{}, fmt.Errorf("train: query encoder: %w", err)
+		if qv, f.cq, err = t.m.EncQ.Forward(qids); err != nil {
+			return forwardPass{}, fmt.Errorf("train: query encoder: %w", err)
 		}
-		if pv, cp, err = t.m.EncP.Forward(pids); err != nil {
-			return Event{}, fmt.Errorf("train: passage encoder: %w", err)
+		if pv, f.cp, err = t.m.EncP.Forward(pids); err != nil {
+			return forwardPass{}, fmt.Errorf("train: passage encoder: %w", err)
 		}
 	}
-	res, err := g.Run(qv, pv, valid)
+	if f.res, err = g.Run(qv, pv, valid); err != nil {
+		return forwardPass{}, fmt.Errorf("train: head: %w", err)
+	}
+	return f, nil
+}
+
+// step runs one optimiser step on a batch and returns its StepEvent.
+func (t *trainer) step(batch []example) (Event, error) {
+	stepStart := t.now()
+	nn.ZeroGrad(t.ps)
+	f, err := t.forward(batch)
 	if err != nil {
-		return Event{}, fmt.Errorf("train: head: %w", err)
+		return Event{}, err
 	}
+	res := f.res
 	step := t.st.Step + 1
 	total := res.Total
 	if t.lossHook != nil {
@@ -143,15 +156,15 @@ func (t *trainer) step(batch []example) (Event, error) {
 	if math.IsNaN(total) || math.IsInf(total, 0) {
 		return Event{}, t.divergence(step, fmt.Sprintf("loss is %v (terms %v)", total, res.Terms))
 	}
-	if shared {
-		if err := t.m.EncQ.Backward(cq, append(res.DQ, res.DP...)); err != nil {
+	if f.cp == nil {
+		if err := t.m.EncQ.Backward(f.cq, append(res.DQ, res.DP...)); err != nil {
 			return Event{}, fmt.Errorf("train: backward: %w", err)
 		}
 	} else {
-		if err := t.m.EncQ.Backward(cq, res.DQ); err != nil {
+		if err := t.m.EncQ.Backward(f.cq, res.DQ); err != nil {
 			return Event{}, fmt.Errorf("train: query backward: %w", err)
 		}
-		if err := t.m.EncP.Backward(cp, res.DP); err != nil {
+		if err := t.m.EncP.Backward(f.cp, res.DP); err != nil {
 			return Event{}, fmt.Errorf("train: passage backward: %w", err)
 		}
 	}

@@ -83,20 +83,14 @@ const (
 type trainer struct {
 	ctx    context.Context
 	cfg    Config
-	ds     *datasets.Dataset
 	dir    string
 	events chan<- Event
 
 	m        *dense.Model
 	losses   head.Weights
 	neg      NegativeSpec
-	k        int // hard negatives per example in the graph
-	queries  []string
-	posSets  []map[int]bool
-	examples []example
-	qIDs     [][]int
-	pIDs     [][]int // lazily tokenised passages
-	graphs   map[int]*head.Graph
+	*corpus  // the training data of the dataset being stepped on (mixture.go switches it)
+	graphs   map[graphKey]*head.Graph
 	ps       []*nn.Param
 	opt      *nn.AdamW
 	st       ckpt.State
@@ -110,12 +104,14 @@ type trainer struct {
 	ckptStep int           // step of the last checkpoint
 	devTook  time.Duration // how long the last epoch-end dev evaluation took
 
+	mix *mixRun // a mixture run's sources and sampler (mixture.go); nil for one dataset
+
 	// lossHook, when set (tests), may replace a step's total loss.
 	lossHook func(step int, total float64) float64
 }
 
 func newTrainer(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir string, events chan<- Event) *trainer {
-	return &trainer{ctx: ctx, cfg: cfg, ds: ds, dir: outDir, events: events, graphs: map[int]*head.Graph{},
+	return &trainer{ctx: ctx, cfg: cfg, corpus: &corpus{ds: ds}, dir: outDir, events: events, graphs: map[graphKey]*head.Graph{},
 		now: time.Now, meter: NewMeter(DefaultRateWindow, DefaultRateSpan)}
 }
 
@@ -127,28 +123,9 @@ func (t *trainer) run(resume bool) (err error) {
 		}
 		t.done(err)
 	}()
-	if err := t.cfg.Validate(); err != nil {
-		return fmt.Errorf("train: config: %w", err)
-	}
-	if t.ds == nil {
-		return errors.New("train: no dataset")
-	}
-	if err := os.MkdirAll(t.dir, 0o755); err != nil {
-		return fmt.Errorf("train: run folder: %w", err)
-	}
-	resuming := false
-	if resume {
-		_, _, err := ckpt.Open(t.dir)
-		switch {
-		case err == nil:
-			resuming = true
-		case errors.Is(err, ckpt.ErrNoCheckpoint) || errors.Is(err, fs.ErrNotExist):
-			t.info("no checkpoint to resume in " + t.dir + ": starting from scratch")
-		default:
-			return fmt.Errorf("train: resume: %w", err)
-		}
-	} else if ckpt.HasWeights(t.dir) {
-		return fmt.Errorf("train: %s already holds a trained model; resume it or pick another folder", t.dir)
+	resuming, err := t.prepare(resume)
+	if err != nil {
+		return err
 	}
 	if err := t.setup(resuming); err != nil {
 		return err
@@ -160,43 +137,45 @@ func (t *trainer) run(resume bool) (err error) {
 	return t.loop()
 }
 
+// prepare validates the config and the run folder and reports whether a checkpoint there
+// is to be resumed.
+func (t *trainer) prepare(resume bool) (bool, error) {
+	if err := t.cfg.Validate(); err != nil {
+		return false, fmt.Errorf("train: config: %w", err)
+	}
+	if t.ds == nil {
+		return false, errors.New("train: no dataset")
+	}
+	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return false, fmt.Errorf("train: run folder: %w", err)
+	}
+	resuming := false
+	if resume {
+		_, _, err := ckpt.Open(t.dir)
+		switch {
+		case err == nil:
+			resuming = true
+		case errors.Is(err, ckpt.ErrNoCheckpoint) || errors.Is(err, fs.ErrNotExist):
+			t.info("no checkpoint to resume in " + t.dir + ": starting from scratch")
+		default:
+			return false, fmt.Errorf("train: resume: %w", err)
+		}
+		if err := t.checkMixtureFolder(resuming); err != nil {
+			return false, err
+		}
+	} else if ckpt.HasWeights(t.dir) {
+		return false, fmt.Errorf("train: %s already holds a trained model; resume it or pick another folder", t.dir)
+	}
+	return resuming, nil
+}
+
 // setup builds the tokenizer, model, examples and optimiser (restoring a checkpoint when resuming).
 func (t *trainer) setup(resuming bool) error {
 	cfg := t.cfg
-	var tk *tok.Tokenizer
-	var err error
-	if t.neg, err = ParseNegatives(cfg.Negatives); err != nil {
-		return fmt.Errorf("train: config: %w", err)
+	tk, err := t.setupModel(resuming, t.ds)
+	if err != nil {
+		return err
 	}
-	switch {
-	case resuming:
-		var saved Config
-		if err := ckpt.ReadJSON(filepath.Join(t.dir, ckpt.ConfigFile), &saved); err != nil {
-			return fmt.Errorf("train: resume: %w", err)
-		}
-		if d := configDiff(saved, cfg); d != "" {
-			return fmt.Errorf("train: resume: config differs from the saved run in %s", d)
-		}
-		if tk, err = tok.Load(t.dir); err != nil {
-			return fmt.Errorf("train: resume: tokenizer: %w", err)
-		}
-	case cfg.TokenizerDir != "":
-		if tk, err = tok.Load(cfg.TokenizerDir); err != nil {
-			return fmt.Errorf("train: tokenizer: %w", err)
-		}
-	default:
-		t.info(fmt.Sprintf("training a %d-piece WordPiece vocabulary", cfg.Vocab))
-		if tk, err = dense.TrainTokenizer(t.ds, cfg.Vocab); err != nil {
-			return fmt.Errorf("train: tokenizer: %w", err)
-		}
-	}
-	if t.losses, err = head.NewWeights(cfg.Losses); err != nil {
-		return fmt.Errorf("train: config: %w", err)
-	}
-	if t.m, err = dense.New(cfg.Arch(), tk); err != nil {
-		return fmt.Errorf("train: model: %w", err)
-	}
-	t.m.Dir = t.dir
 	if msg := LengthReport(t.m, t.ds.Passages); msg != "" {
 		t.info(msg)
 	}
@@ -213,13 +192,59 @@ func (t *trainer) setup(resuming bool) error {
 	if resuming {
 		return t.restore()
 	}
-	if err := ckpt.WriteJSON(filepath.Join(t.dir, ckpt.ConfigFile), cfg); err != nil {
+	return t.writeRunFiles(tk)
+}
+
+// writeRunFiles writes config.json and the vocabulary of a new run.
+func (t *trainer) writeRunFiles(tk *tok.Tokenizer) error {
+	if err := ckpt.WriteJSON(filepath.Join(t.dir, ckpt.ConfigFile), t.cfg); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	if err := tk.Save(t.dir); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	return nil
+}
+
+// setupModel checks a resumed run's config, loads or trains the tokenizer (on tokData's
+// texts) and builds the model.
+func (t *trainer) setupModel(resuming bool, tokData *datasets.Dataset) (*tok.Tokenizer, error) {
+	cfg := t.cfg
+	var tk *tok.Tokenizer
+	var err error
+	if t.neg, err = ParseNegatives(cfg.Negatives); err != nil {
+		return nil, fmt.Errorf("train: config: %w", err)
+	}
+	switch {
+	case resuming:
+		var saved Config
+		if err := ckpt.ReadJSON(filepath.Join(t.dir, ckpt.ConfigFile), &saved); err != nil {
+			return nil, fmt.Errorf("train: resume: %w", err)
+		}
+		if d := configDiff(saved, cfg); d != "" {
+			return nil, fmt.Errorf("train: resume: config differs from the saved run in %s", d)
+		}
+		if tk, err = tok.Load(t.dir); err != nil {
+			return nil, fmt.Errorf("train: resume: tokenizer: %w", err)
+		}
+	case cfg.TokenizerDir != "":
+		if tk, err = tok.Load(cfg.TokenizerDir); err != nil {
+			return nil, fmt.Errorf("train: tokenizer: %w", err)
+		}
+	default:
+		t.info(fmt.Sprintf("training a %d-piece WordPiece vocabulary", cfg.Vocab))
+		if tk, err = dense.TrainTokenizer(tokData, cfg.Vocab); err != nil {
+			return nil, fmt.Errorf("train: tokenizer: %w", err)
+		}
+	}
+	if t.losses, err = head.NewWeights(cfg.Losses); err != nil {
+		return nil, fmt.Errorf("train: config: %w", err)
+	}
+	if t.m, err = dense.New(cfg.Arch(), tk); err != nil {
+		return nil, fmt.Errorf("train: model: %w", err)
+	}
+	t.m.Dir = t.dir
+	return tk, nil
 }
 
 // trainable lists the parameters the optimiser updates: every model tensor, head.log_tau
