@@ -115,7 +115,7 @@ func (c InfDDS) update(s *policyState, r []float64) []float64 {
 	}
 	p := Softmax(s.Psi)
 	for j := range s.Psi {
-		if math.IsInf(s.Psi[j], -1) {
+		if s.Psi[j] <= ExcludedPsi {
 			continue // a dataset given weight 0 stays out
 		}
 		s.Psi[j] += c.PolicyLR * (a[j] - p[j]*sumA)
@@ -144,7 +144,7 @@ func (c InfDDS) round(s *policyState, m influencer) (rewards []float64, base flo
 	}
 	rewards = make([]float64, len(s.Psi))
 	for i := range s.Psi {
-		if math.IsInf(s.Psi[i], -1) {
+		if s.Psi[i] <= ExcludedPsi {
 			continue
 		}
 		if err := m.proxy(i, c.ProxySteps); err != nil {

@@ -22,8 +22,8 @@ func TestReinforceUpdateHandValues(t *testing.T) {
 		// normalised: σ = √((0.04+0.01+0.01)/3) = 0.141421; A = (1.414214, −0.707107, −0.707107).
 		{"mean+normalize", InfDDS{PolicyLR: 0.5, Baseline: "mean", Normalize: true}, []float64{0, 0, 0},
 			[]float64{0.707107, -0.353553, -0.353553}},
-		// a −∞ logit (fixed weight 0) stays out.
-		{"excluded", InfDDS{PolicyLR: 0.5, Baseline: "mean"}, []float64{0, math.Inf(-1), 0}, []float64{0.1, math.Inf(-1), -0.05}},
+		// a dataset given weight 0 stays out (its reward is 0 as it is not measured; mean 0.2 still counts it).
+		{"excluded", InfDDS{PolicyLR: 0.5, Baseline: "mean"}, []float64{0, ExcludedPsi, 0}, []float64{0.1, ExcludedPsi, -0.05}},
 	}
 	for _, c := range cases {
 		s := policyState{Psi: append([]float64(nil), c.psi...)}

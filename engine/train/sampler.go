@@ -24,7 +24,8 @@ const (
 // InitialPsi returns ψ for a static sampler spec over datasets of sizes n (labelled pairs):
 // "uniform" → ψ = 0; "proportional" → ψᵢ = log(nᵢ)/T (so P(i) ∝ nᵢ^(1/T): T = 1 is
 // size-proportional, larger T flattens towards uniform, as multilingual models sample
-// languages); "fixed:w1,…,wM" → ψᵢ = log(wᵢ / Σw) (a zero weight gives −∞: never drawn).
+// languages); "fixed:w1,…,wM" → ψᵢ = log(wᵢ / Σw) (a zero weight gives ExcludedPsi: never
+// drawn, never updated).
 func InitialPsi(spec string, n []int, temperature float64) ([]float64, error) {
 	m := len(n)
 	if m == 0 {
@@ -68,7 +69,10 @@ func InitialPsi(spec string, n []int, temperature float64) ([]float64, error) {
 			return nil, fmt.Errorf("sampler %q: the weights sum to 0", spec)
 		}
 		for i := range w {
-			psi[i] = math.Log(w[i] / sum)
+			psi[i] = ExcludedPsi
+			if w[i] > 0 {
+				psi[i] = math.Log(w[i] / sum)
+			}
 		}
 	default:
 		return nil, fmt.Errorf("sampler %q: want uniform, proportional, fixed:w1,…,wM or infdds", spec)
@@ -76,7 +80,11 @@ func InitialPsi(spec string, n []int, temperature float64) ([]float64, error) {
 	return psi, nil
 }
 
-// Softmax returns P = softmax(ψ) (−∞ entries get 0).
+// ExcludedPsi is the logit of a dataset given weight 0: finite, so it can be written as JSON,
+// and exp(ExcludedPsi − max ψ) is exactly 0.
+const ExcludedPsi = -1e300
+
+// Softmax returns P = softmax(ψ) (ExcludedPsi entries get 0).
 func Softmax(psi []float64) []float64 {
 	mx := math.Inf(-1)
 	for _, v := range psi {
