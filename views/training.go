@@ -71,6 +71,7 @@ type run struct {
 	lr       *history
 	gaps     []float64 // post-warm-up pos−neg gaps (last collapseWindow·4)
 	epochs   []epochRow
+	mix      *mixHistory // multi-dataset runs (training_mix.go)
 	done     bool
 	err      error
 }
@@ -392,6 +393,9 @@ func (p *trainingPane) handle(ev train.Event) tea.Cmd {
 		r = newRun(p.cfg)
 		p.run = r
 		p.show = false
+	}
+	if ev.Mixture != nil {
+		r.mixEvent(ev)
 	}
 	switch ev.Kind {
 	case train.StepEvent:

@@ -44,7 +44,18 @@ func (p *trainingPane) chartsView(w, h int) string {
 		return fitLines(lines, w, h)
 	}
 	var grid string
-	if w >= 64 {
+	if w >= 64 && r.mix != nil && avail >= 12 {
+		lw := (w - 2) / 2
+		rw := w - 2 - lw
+		topH := max(avail*2/5, 4)
+		midH := max(avail*3/10, 4)
+		botH := avail - topH - midH
+		grid = strings.Join([]string{
+			hjoin(2, []int{lw, rw}, p.lossPanel(lw, topH), p.scorePanel(rw, topH)),
+			hjoin(2, []int{lw, rw}, p.weightsPanel(lw, midH), p.rewardsPanel(rw, midH)),
+			hjoin(2, []int{lw, rw}, p.lrPanel(lw, botH), p.devPanel(rw, botH)),
+		}, "\n")
+	} else if w >= 64 {
 		lw := (w - 2) / 2
 		rw := w - 2 - lw
 		topH := max(avail*3/5, 4)
@@ -59,9 +70,13 @@ func (p *trainingPane) chartsView(w, h int) string {
 	} else {
 		n := 3
 		ph := max(avail/n, 3)
-		grid = strings.Join([]string{p.lossPanel(w, ph), p.scorePanel(w, ph), p.devPanel(w, avail-2*ph)}, "\n")
+		panels := []string{p.lossPanel(w, ph), p.scorePanel(w, ph), p.devPanel(w, avail-2*ph)}
+		if r.mix != nil {
+			ph = max(avail/4, 3)
+			panels = []string{p.lossPanel(w, ph), p.scorePanel(w, ph), p.weightsPanel(w, ph), p.devPanel(w, avail-3*ph)}
+		}
+		grid = strings.Join(panels, "\n")
 	}
-	_ = r
 	return fitLines(append(lines, grid), w, h)
 }
 
@@ -209,7 +224,11 @@ func devCols() []struct{ label, key string } {
 func (p *trainingPane) devPanel(w, h int) string {
 	t := p.a.theme
 	r := p.run
-	lines := []string{t.Title.Render("Dev metrics per epoch")}
+	title := "Dev metrics per epoch"
+	if r.mix != nil {
+		title = "Target dev metrics per epoch"
+	}
+	lines := []string{t.Title.Render(title)}
 	if len(r.epochs) == 0 {
 		lines = append(lines, t.Subtle.Render("after the first epoch"))
 		return fitLines(lines, w, h)
