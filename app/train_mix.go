@@ -58,15 +58,19 @@ func addMixtureFlags(fs *flag.FlagSet) *mixFlags {
 }
 
 // active reports whether train runs the multi-dataset path: several --data, a --target-dev
-// or a --sampler given.
+// or a multi-dataset flag given.
 func (m *mixFlags) active(fs *flag.FlagSet, n int) bool {
 	set := false
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "sampler" || f.Name == "target-dev-holdout" || strings.HasPrefix(f.Name, "infdds-") {
-			set = true
-		}
-	})
+	fs.Visit(func(f *flag.Flag) { set = set || isMixtureFlag(f.Name) })
 	return n > 1 || *m.target != "" || set
+}
+
+func isMixtureFlag(name string) bool {
+	switch name {
+	case "sampler", "temperature", "steps", "target-dev-holdout", "target-dev-seed":
+		return true
+	}
+	return strings.HasPrefix(name, "infdds-")
 }
 
 // trainSource loads one --data set and returns it with the split it trains on as Train: its
@@ -103,6 +107,15 @@ func (e env) trainMixture(ctx context.Context, fs *flag.FlagSet, cfg train.Confi
 		return usageError{"train: multi-dataset training needs --data (one per training set)"}
 	}
 	if *m.target == "" {
+		var given []string
+		fs.Visit(func(f *flag.Flag) {
+			if isMixtureFlag(f.Name) {
+				given = append(given, "--"+f.Name)
+			}
+		})
+		if len(paths) < 2 && len(given) > 0 {
+			return usageError{fmt.Sprintf("train: %s: multi-dataset flags; give --target-dev (and --data once per training set)", strings.Join(given, ", "))}
+		}
 		return usageError{"train: --target-dev is required when training on several --data sets (add --target-dev-holdout 0.1 to hold out part of one of them)"}
 	}
 	h := *m.holdout

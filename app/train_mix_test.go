@@ -33,6 +33,7 @@ func TestTrainMixtureFlagErrors(t *testing.T) {
 		{[]string{"--data", squadTrain, "--data", dprTrain, "--target-dev", viquadDev, "--infdds-interval", "0"}, "interval 0"},
 		{[]string{"--data", squadTrain, "--data", dprTrain, "--target-dev", viquadDev, "--steps", "-3"}, "steps -3"},
 		{[]string{"--data", squadTrain, "--data", dprTrain, "--target-dev", viquadDev, "--dev", viquadDev}, "--train-split and --dev are for one dataset"},
+		{[]string{"--data", squadTrain, "--steps", "100"}, "--steps: multi-dataset flags; give --target-dev"},
 	}
 	for _, c := range cases {
 		code, _, errs := run(t, append([]string{"train", "--out", out}, c.args...)...)
