@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/ckpt"
@@ -127,6 +128,7 @@ type mixRun struct {
 	permOf     []int   // which pass perms[i] is (−1: none)
 	inf        *trainerInfluence
 	batchSize  int
+	roundTook  time.Duration // the last policy round's duration (for the ETA)
 }
 
 // cursor is where a source's stream of batches stands: pass Epoch over a seeded shuffle of
@@ -424,6 +426,15 @@ func (mx *mixRun) info(kind int) *MixtureInfo {
 	return &MixtureInfo{Names: mx.cfg.Sources, Weights: Softmax(mx.pol.Psi), Counts: append([]int(nil), mx.counts...), Source: kind}
 }
 
+// roundsLeft counts the policy rounds still to run after model step `step` (rounds run before
+// steps 1, interval+1, 2·interval+1, … ≤ total).
+func roundsLeft(step, total, interval int) int {
+	if step >= total {
+		return 0
+	}
+	return (total-1)/interval - (step-1)/interval
+}
+
 // epochEnd is the step after which epoch e (0-based) of a mixture run ends.
 func epochEnd(e, total, epochs int) int {
 	return int(math.Ceil(float64((e+1)*total) / float64(epochs)))
@@ -454,6 +465,9 @@ func (t *trainer) mixLoop() error {
 		mx.counts[i]++
 		t.st.StepInEpoch++
 		ev.Mixture = mx.info(i)
+		if mx.cfg.Sampler == SamplerInfDDS && ev.ETA > 0 {
+			ev.ETA += mx.roundTook * time.Duration(roundsLeft(t.st.Step, t.st.TotalSteps, mx.cfg.InfDDS.Interval))
+		}
 		t.record(map[string]any{"kind": "step", "step": ev.Step, "epoch": ev.Epoch, "loss": ev.Loss, "terms": ev.Terms,
 			"pos": ev.PosScore, "neg": ev.NegScore, "lr": ev.LR, "examples_per_sec": ev.ExamplesPerSec,
 			"step_seconds": ev.StepTime.Seconds(), "source": mx.cfg.Sources[i]})
@@ -487,7 +501,8 @@ func (t *trainer) policyRound(hist string) error {
 		if err != nil {
 			return err
 		}
-		line.Rewards, line.DevLoss, line.Seconds = rewards, &base, t.now().Sub(start).Seconds()
+		mx.roundTook = t.now().Sub(start)
+		line.Rewards, line.DevLoss, line.Seconds = rewards, &base, mx.roundTook.Seconds()
 		info = mx.info(-1)
 		info.Rewards, info.DevLoss = rewards, base
 	}

@@ -245,6 +245,15 @@ func TestMixtureSourceStream(t *testing.T) {
 	}
 }
 
+func TestRoundsLeft(t *testing.T) {
+	// interval 4, 12 steps: rounds before steps 1, 5, 9.
+	for _, c := range [][2]int{{1, 2}, {4, 2}, {5, 1}, {8, 1}, {9, 0}, {12, 0}} {
+		if got := roundsLeft(c[0], 12, 4); got != c[1] {
+			t.Errorf("after step %d: %d rounds left, want %d", c[0], got, c[1])
+		}
+	}
+}
+
 func TestMixtureValidate(t *testing.T) {
 	_, m := mixTestConfig()
 	if err := m.Validate(3); err != nil {
