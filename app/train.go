@@ -23,7 +23,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "run folder to write (runs/NAME); required")
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint, with its saved config (flags given must agree)")
 	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce=1,dyn=0.5,reg=1e-4 or modinfonce=1,dyn=0.5 (default "+lab.FormatLosses(cfg.Losses)+
-		"; a term without =W weighs 1, and the L2 term reg is ~250 on a fresh model, so give it ~1e-4)")
+		"; terms are separated by , or + (a sweep grid needs +); a term without =W weighs 1, and the L2 term reg is ~250 on a fresh model, so give it ~1e-4)")
 	trainSplit := fs.String("train-split", "train", "the split to train on (e.g. dev, for a SQuAD dev file); it is then not also the dev split")
 	dev := fs.String("dev", "", "a separate dev dataset evaluated after each epoch (its dev split, else test, else all its questions)")
 	ckptSteps := fs.Int("checkpoint-steps", 0, "also checkpoint every N optimiser steps (0 = off)")
