@@ -35,6 +35,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.H, "h", cfg.H, "ARS interaction size (0 = encoder hidden size)")
 	fs.Float64Var(&cfg.Tau, "tau", cfg.Tau, "InfoNCE temperature")
 	fs.BoolVar(&cfg.LearnTau, "learn-tau", cfg.LearnTau, "learn the temperature")
+	fs.StringVar(&cfg.HeadInit, "head-init", cfg.HeadInit, "ARS head initialisation: sym (default; W_p = W_q, v = 1/√h) or linear (small W, large v: the untrained ARS score equals the dot product)")
 	fs.StringVar(&cfg.Negatives, "negatives", cfg.Negatives, "hard:K (1 positive + K hard negatives), inbatch or both")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs")
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "queries per step")

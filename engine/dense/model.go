@@ -30,6 +30,9 @@ type Arch struct {
 	Tau     float64 `json:"tau"`     // temperature (cos uses it in Prob)
 	MaxLen  int     `json:"max_len"` // tokens per text, [CLS]/[SEP] included
 	Seed    int64   `json:"seed"`    // initial weights: encoders Seed (and Seed+1), head Seed+2
+	// HeadInit is the ARS head's initialisation: "" or "sym" (the default), or "linear"
+	// (the untrained ARS score equals the dot product; see head.InitLinear).
+	HeadInit string `json:"head_init,omitempty"`
 }
 
 // Validate reports the first problem in a with a message naming the field.
@@ -49,6 +52,8 @@ func (a Arch) Validate() error {
 		return errors.New("h 1: the ARS interaction size must be ≥ 2")
 	case !(a.Tau > 0) || math.IsInf(a.Tau, 0):
 		return fmt.Errorf("tau %g: must be a positive number", a.Tau)
+	case a.HeadInit != "" && a.HeadInit != head.InitSym && a.HeadInit != head.InitLinear:
+		return fmt.Errorf("head_init %q: want %s or %s", a.HeadInit, head.InitSym, head.InitLinear)
 	case a.MaxLen < 4:
 		return fmt.Errorf("max_len %d: must be ≥ 4 tokens", a.MaxLen)
 	}
@@ -89,7 +94,7 @@ func New(a Arch, tk *tok.Tokenizer) (*Model, error) {
 			return nil, fmt.Errorf("passage encoder: %w", err)
 		}
 	}
-	if m.Head, err = head.New(a.Head, ncfg.Hidden, a.H, a.Tau, a.Seed+2); err != nil {
+	if m.Head, err = head.NewInit(a.Head, ncfg.Hidden, a.H, a.Tau, a.Seed+2, a.HeadInit); err != nil {
 		return nil, err
 	}
 	return m, nil
