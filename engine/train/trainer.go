@@ -175,6 +175,12 @@ func (t *trainer) setup(resuming bool) error {
 		if err := ckpt.ReadJSON(filepath.Join(t.dir, ckpt.ConfigFile), &saved); err != nil {
 			return fmt.Errorf("train: resume: %w", err)
 		}
+		if cfg.Init != "" && cfg.Encoder == nil { // not prepared by ApplyInit: as the first run did
+			if cfg, _, err = ApplyInit(cfg, InitOptions{}); err != nil {
+				return fmt.Errorf("train: resume: %w", err)
+			}
+			t.cfg = cfg
+		}
 		if d := configDiff(saved, cfg); d != "" {
 			return fmt.Errorf("train: resume: config differs from the saved run in %s", d)
 		}
