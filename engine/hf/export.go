@@ -7,6 +7,7 @@ import (
 
 	"github.com/arslab/arslab/engine/ckpt"
 	"github.com/arslab/arslab/engine/dense"
+	"github.com/arslab/arslab/engine/head"
 	"github.com/arslab/arslab/engine/nn"
 	"github.com/arslab/arslab/engine/tok"
 )
@@ -50,6 +51,15 @@ type ExportInfo struct {
 	Encoder       *dense.EncoderSize `json:"encoder,omitempty"`
 }
 
+// scoreText spells each head's score out for arslab.json.
+var scoreText = map[string]string{
+	head.ARS: "s(q,p) = v·tanh((W_q q + b_q) ⊙ (W_p p + b_p)) + c, with q and p the pooled encoder vectors; " +
+		"head.safetensors holds head.w_q and head.w_p (h×d, out×in), head.b_q, head.b_p, head.v (h), head.c (1); " +
+		"sigmoid(s) is the relevance; τ = exp(head.log_tau) is the training temperature",
+	head.Dot: "s(q,p) = q·p, with q and p the pooled encoder vectors; τ = exp(head.log_tau) is the training temperature",
+	head.Cos: "s(q,p) = q·p / (|q| |p|), with q and p the pooled encoder vectors; τ = exp(head.log_tau) is the training temperature",
+}
+
 const labTextNote = "Before tokenising, normalise text as ARS Lab's engine/text does: NFKC, lower-case, Arabic diacritics, " +
 	"tatweel, alef variants (أ إ آ ٱ → ا), ى → ي, ة → ه, Arabic-Indic digits → 0-9, white space collapsed. " +
 	"tokenizer_config.json lower-cases and keeps accents, which matches it on English and Vietnamese text."
@@ -60,7 +70,10 @@ func Export(m *dense.Model, out string) error {
 	info := ExportInfo{Format: ExportFormat, Mode: a.Mode, Head: a.Head, Pooling: a.Pooling, H: a.H, Tau: a.Tau,
 		MaxLen: a.MaxLen, Seed: a.Seed, HeadFile: HeadFile, Preset: a.Preset, Encoder: a.Encoder,
 	}
-	info.Score, _ = m.Head.Formula()
+	info.Score = scoreText[a.Head]
+	if a.Head == head.ARS {
+		info.H = m.Head.H // the interaction size in use (0 in the config means d)
+	}
 	basic := tok.Basic{Lower: true} // engine/text lower-cases; accents (Vietnamese tones) are kept
 	info.Text, info.TextNote = ExportTextLab, labTextNote
 	if a.Text == dense.TextBERT {
