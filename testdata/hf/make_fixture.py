@@ -20,6 +20,8 @@ and expected.json in each: for a handful of token-id sequences, run as one padde
 attention mask, the last hidden states of the real tokens and the CLS and mean-pooled vectors
 (mean over the attention mask, as sentence-transformers). Weights stored in F16/BF16 are rounded
 first, and the expected values are computed from the rounded weights, in float32 as PyTorch runs it.
+As a check of the written-out maths, the first fixture is also run through torch.nn.TransformerEncoderLayer
+(an independent post-LN implementation of the same blocks) and must agree to 1e-5.
 """
 import json
 import math
@@ -132,6 +134,42 @@ def bert_forward(w, c, ids, mask, types):
     return h
 
 
+def torch_layers_check(w, c, ids, mask):
+    """The same encoder through torch.nn.TransformerEncoderLayer (post-LN, exact GELU): an
+    independent implementation of the attention and FFN blocks. Returns the largest difference
+    from bert_forward on the real tokens."""
+    H, nh, eps = c["hidden_size"], c["num_attention_heads"], c["layer_norm_eps"]
+    B, L = ids.shape
+    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.token_type_embeddings.weight"][torch.zeros_like(ids)] \
+        + w["embeddings.position_embeddings.weight"][torch.arange(L)].unsqueeze(0)
+    h = torch.nn.functional.layer_norm(x, (H,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+    for l in range(c["num_hidden_layers"]):
+        p = "encoder.layer.%d." % l
+        layer = torch.nn.TransformerEncoderLayer(H, nh, c["intermediate_size"], dropout=0.0, activation="gelu",
+                                                 layer_norm_eps=eps, batch_first=True, norm_first=False)
+        with torch.no_grad():
+            a = layer.self_attn
+            a.in_proj_weight.copy_(torch.cat([w[p + "attention.self.%s.weight" % m] for m in ("query", "key", "value")]))
+            a.in_proj_bias.copy_(torch.cat([w[p + "attention.self.%s.bias" % m] for m in ("query", "key", "value")]))
+            a.out_proj.weight.copy_(w[p + "attention.output.dense.weight"])
+            a.out_proj.bias.copy_(w[p + "attention.output.dense.bias"])
+            layer.norm1.weight.copy_(w[p + "attention.output.LayerNorm.weight"])
+            layer.norm1.bias.copy_(w[p + "attention.output.LayerNorm.bias"])
+            layer.linear1.weight.copy_(w[p + "intermediate.dense.weight"])
+            layer.linear1.bias.copy_(w[p + "intermediate.dense.bias"])
+            layer.linear2.weight.copy_(w[p + "output.dense.weight"])
+            layer.linear2.bias.copy_(w[p + "output.dense.bias"])
+            layer.norm2.weight.copy_(w[p + "output.LayerNorm.weight"])
+            layer.norm2.bias.copy_(w[p + "output.LayerNorm.bias"])
+        layer.train()  # the slow path: the fast path zeroes padded rows, which feed nothing anyway
+        with torch.no_grad():
+            h = layer(h, src_key_padding_mask=(mask == 0))
+    with torch.no_grad():
+        mine = bert_forward(w, c, ids, mask, torch.zeros_like(ids))
+    m = mask.bool()
+    return (h[m] - mine[m]).abs().max().item()
+
+
 def round_to(w, dtype):
     return {k: v.to(dtype).to(torch.float32) for k, v in w.items()}
 
@@ -216,6 +254,12 @@ def main():
     write_vocab(d)
     write_json(os.path.join(d, "tokenizer_config.json"), {"do_lower_case": True, "tokenizer_class": "BertTokenizer"}, 2)
     write_json(os.path.join(d, "expected.json"), expected(w1, c1))
+    L = max(len(s) for s in SEQS)
+    ids = torch.tensor([s + [0] * (L - len(s)) for s in SEQS])
+    mask = torch.tensor([[1] * len(s) + [0] * (L - len(s)) for s in SEQS])
+    diff = torch_layers_check(w1, c1, ids, mask)
+    print("bert_gelu: written-out maths vs torch.nn.TransformerEncoderLayer: max |diff| %.3g" % diff)
+    assert diff < 1e-5, diff
 
     # 2. BertForMaskedLM, F16, gelu_new, eps 1e-7, tokenizer.json only.
     c2 = dict(CFG, architectures=["BertForMaskedLM"], hidden_act="gelu_new", layer_norm_eps=1e-7)
