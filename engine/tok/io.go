@@ -33,6 +33,15 @@ func Load(dir string) (*Tokenizer, error) {
 // settings (ReadBasic) and applies them before splitting, as BERT's BasicTokenizer does.
 // A folder whose files say nothing gets BertTokenizer's default (lower-casing, accents
 // stripped, CJK split); source is then "".
+//
+// vocab.txt and tokenizer.json give the same ids on the real MiniLM files
+// (TestMiniLMTokenizer). What differs: with vocab.txt the casing comes from
+// tokenizer_config.json and words over 100 characters are [UNK]; with tokenizer.json it
+// comes from its BertNormalizer, the word limit from max_input_chars_per_word, and
+// added_tokens missing from model.vocab are added. Not reproduced from either: special
+// tokens typed in the text ("[MASK]") are split like any bracketed word where Hugging Face
+// keeps added tokens whole, and clean_text false is treated as true (transformers' slow
+// BertTokenizer also NFC-composes text first; its fast tokenizer and this do not).
 func LoadBERT(dir string) (t *Tokenizer, source string, err error) {
 	t, folder, err := load(dir)
 	if err != nil {
