@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	iofs "io/fs"
 	"path/filepath"
@@ -47,6 +48,8 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.Vocab, "vocab", cfg.Vocab, "WordPiece vocabulary size when trained in-process")
 	fs.StringVar(&cfg.TokenizerDir, "tokenizer", cfg.TokenizerDir, "folder with vocab.txt or tokenizer.json (instead of training one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
+	fs.StringVar(&cfg.Init, "init", cfg.Init, "start the encoders from a pre-trained checkpoint: a Hugging Face BERT folder (config.json + model.safetensors + vocab.txt/tokenizer.json, "+
+		"sentence-transformers folders too), a folder written by arslab export, or a lab run folder; its tokenizer, sizes and (sentence-transformers) pooling are used, the head starts fresh")
 	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "self-supervised pseudo-queries per passage (cropped spans; helps encoders trained from scratch)")
 	dflags := addDataFlags(fs)
 	pos, err := parse(fs, args)
@@ -75,6 +78,20 @@ func (e env) train(ctx context.Context, args []string) error {
 	if *losses != "" {
 		if cfg.Losses, err = train.ParseLosses(*losses); err != nil {
 			return usageError{"train: --loss: " + err.Error()}
+		}
+	}
+	if cfg.Init != "" && cfg.Encoder == nil {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if set["preset"] {
+			fmt.Fprintln(e.stderr, "init: --preset is ignored: the encoder has the checkpoint's sizes")
+		}
+		var notes []string
+		if cfg, notes, err = train.ApplyInit(cfg, train.InitOptions{KeepPooling: set["pooling"], KeepMaxLen: set["max-len"]}); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		for _, n := range notes {
+			fmt.Fprintln(e.stderr, "init: "+n)
 		}
 	}
 	if err := cfg.Validate(); err != nil {
