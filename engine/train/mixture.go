@@ -233,11 +233,12 @@ func labelledPairs(d *datasets.Dataset) int {
 }
 
 func (t *trainer) mixSetup(resuming bool) error {
-	mx, cfg := t.mix, t.cfg
+	mx := t.mix
 	tk, err := t.setupModel(resuming, tokenizerData(mx.data))
 	if err != nil {
 		return err
 	}
+	cfg := t.cfg // setupModel may fill in what --init implies
 	total := 0
 	for i, d := range mx.data {
 		t.corpus = &corpus{ds: d}
