@@ -2,18 +2,59 @@ package nn
 
 import "golang.org/x/sys/cpu"
 
-// hasFMA is read-only after package init (a CPU property, not mutable state).
-var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+//go:generate sh -c "/usr/bin/python3 kernel_gen.py 14 > kernel_amd64.s"
+
+// mr512 is the AVX-512 micro-tile height (kernel_gen.py's argument).
+const mr512 = 14
+
+// detectPath picks the fastest micro-kernel the CPU (and OS) supports. x/sys/cpu
+// reports AVX-512 only when the OS saves the ZMM state.
+func detectPath() kernelPath {
+	switch {
+	case cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return pathAVX512
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return pathAVX2
+	}
+	return pathGo
+}
+
+// pathSupported reports whether this CPU can run path p (tests force each one).
+func pathSupported(p kernelPath) bool { return p <= detectPath() }
 
 //go:noescape
-func kern6x16(kc int, a, b *float32, c *[mr * nr]float32)
+func kern256r6(kc int, a, b, c *float32, ldc, store int)
 
-func kernel(kc int, ap, bp []float32, tile *[mr * nr]float32) {
-	if hasFMA && kc > 0 {
-		_ = ap[kc*mr-1]
-		_ = bp[kc*nr-1]
-		kern6x16(kc, &ap[0], &bp[0], tile)
-		return
+//go:noescape
+func kern256c6(kc int, a, b, c *float32, ldc, store int)
+
+//go:noescape
+func kern512r14(kc int, a, b, c *float32, ldc, store int)
+
+//go:noescape
+func kern512c14(kc int, a, b, c *float32, ldc, store int)
+
+// runKernel computes one full mr×nr tile of C at c[0] (row stride ldc) from packed
+// panels; see kernelGo for the contract. Callers guarantee the slice bounds.
+func runKernel(p kernelPath, rowA bool, kc int, ap, bp, c []float32, ldc int, store bool) {
+	g := tileGeom(p)
+	_ = ap[g.apLen(rowA, kc)-1]
+	_ = bp[kc*g.nr-1]
+	_ = c[(g.mr-1)*ldc+g.nr-1]
+	st := 0
+	if store {
+		st = 1
 	}
-	kernelGo(kc, ap, bp, tile)
+	switch {
+	case p == pathAVX512 && rowA:
+		kern512r14(kc, &ap[0], &bp[0], &c[0], ldc, st)
+	case p == pathAVX512:
+		kern512c14(kc, &ap[0], &bp[0], &c[0], ldc, st)
+	case p == pathAVX2 && rowA:
+		kern256r6(kc, &ap[0], &bp[0], &c[0], ldc, st)
+	case p == pathAVX2:
+		kern256c6(kc, &ap[0], &bp[0], &c[0], ldc, st)
+	default:
+		kernelGo(rowA, kc, ap, bp, c, ldc, store)
+	}
 }

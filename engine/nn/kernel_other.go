@@ -2,4 +2,12 @@
 
 package nn
 
-func kernel(kc int, ap, bp []float32, tile *[mr * nr]float32) { kernelGo(kc, ap, bp, tile) }
+const mr512 = 14
+
+func detectPath() kernelPath { return pathGo }
+
+func pathSupported(p kernelPath) bool { return p == pathGo }
+
+func runKernel(p kernelPath, rowA bool, kc int, ap, bp, c []float32, ldc int, store bool) {
+	kernelGo(rowA, kc, ap, bp, c, ldc, store)
+}
