@@ -8,10 +8,11 @@ import "golang.org/x/sys/cpu"
 const mr512 = 14
 
 // detectPath picks the fastest micro-kernel the CPU (and OS) supports. x/sys/cpu
-// reports AVX-512 only when the OS saves the ZMM state.
+// reports AVX-512 only when the OS saves the ZMM state. The AVX-512 path needs F, DQ
+// and VL (the element-wise kernels in ops_amd64.s use DQ and VL instructions).
 func detectPath() kernelPath {
 	switch {
-	case cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		return pathAVX512
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		return pathAVX2

@@ -141,11 +141,36 @@ func gelu[T Float](u, out, d []T) {
 	}
 }
 
-// gelu32 is gelu in float32 with a rational tanh (tanh32) instead of exp.
+// geluC = √(2/π) and geluKappa are the tanh approximation's constants.
+const geluC, geluKappa = 0.7978845608028654, 0.044715
+
+// gelu32 is gelu in float32 with a rational tanh (tanh32) instead of exp. Large inputs
+// are split into fixed chunks over parallelWorkers goroutines (element-wise: the result
+// does not depend on the split).
 func gelu32(u, out, d []float32) {
-	const c, k = 0.7978845608028654, 0.044715
+	const chunk = 1 << 14
+	if len(u) < 2*chunk {
+		gelu32Serial(u, out, d)
+		return
+	}
+	parallelFor((len(u)+chunk-1)/chunk, parallelWorkers(), func(_, c int) {
+		lo, hi := c*chunk, min(len(u), (c+1)*chunk)
+		var dc []float32
+		if d != nil {
+			dc = d[lo:hi]
+		}
+		gelu32Serial(u[lo:hi], out[lo:hi], dc)
+	})
+}
+
+// gelu32Serial is gelu32 on one goroutine: the AVX-512 kernel on the path that has it
+// (|Δtanh| < 5e-7 there too, TestGELU32Paths), then the scalar loop.
+func gelu32Serial(u, out, d []float32) {
+	const c, k = geluC, geluKappa
 	out = out[:len(u)]
-	for i, x := range u {
+	i0 := gelu32Vec(u, out, d)
+	for i := i0; i < len(u); i++ {
+		x := u[i]
 		t := tanh32(c * (x + k*x*x*x))
 		out[i] = 0.5 * x * (1 + t)
 		if d != nil {
@@ -228,6 +253,9 @@ func softmaxRows[T Float](s []T, n int) {
 func softmaxRows32(s []float32, n int) {
 	for r := 0; r+n <= len(s); r += n {
 		row := s[r : r+n]
+		if softmaxRowVec(row) {
+			continue
+		}
 		mx := row[0]
 		for _, v := range row {
 			if v > mx {

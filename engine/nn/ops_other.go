@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package nn
+
+func gelu32Vec(u, out, d []float32) int { return 0 }
+
+func softmaxRowVec(row []float32) bool { return false }
