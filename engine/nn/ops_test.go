@@ -80,3 +80,37 @@ func TestSoftmaxPaths(t *testing.T) {
 		})
 	}
 }
+
+// geluErf32 (float32, A&S 7.1.26 erf) against float64 x·Φ(x) with math.Erf on a dense
+// grid; d aliases u as in the model.
+func TestGELUErf32(t *testing.T) {
+	const n = 40001
+	u := make([]float32, n)
+	for i := range u {
+		u[i] = float32(-14 + 28*float64(i)/(n-1))
+	}
+	x64 := make([]float64, n)
+	for i, v := range u {
+		x64[i] = float64(v)
+	}
+	o64, d64 := make([]float64, n), make([]float64, n)
+	geluErf(x64, o64, d64)
+	out := make([]float32, n)
+	d := append([]float32(nil), u...)
+	geluErf(d, out, d)
+	var eo, ed float64
+	for i := range u {
+		eo = math.Max(eo, math.Abs(float64(out[i])-o64[i])/(1+math.Abs(o64[i])))
+		ed = math.Max(ed, math.Abs(float64(d[i])-d64[i]))
+	}
+	t.Logf("geluErf32: max |Δ|/(1+|gelu|) = %.3g, derivative max |Δ| = %.3g", eo, ed)
+	if eo > 3e-7 || ed > 5e-7 {
+		t.Fatalf("geluErf32 max error %g, derivative %g", eo, ed)
+	}
+	// Hand value: gelu(1) = Φ(1) = 0.8413447460685429.
+	one := make([]float32, 1)
+	geluErf([]float32{1}, one, nil)
+	if math.Abs(float64(one[0])-0.8413447460685429) > 2e-7 {
+		t.Fatalf("geluErf32(1) = %g", one[0])
+	}
+}
