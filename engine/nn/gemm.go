@@ -187,6 +187,18 @@ func (j *gemmJob) packB(jp0, jp1 int) {
 		dst := j.bp[jp*kc*nr : (jp+1)*kc*nr]
 		j0 := jp * nr
 		w := min(nr, j.n-j0)
+		if !j.tB && w == 32 && nr == 32 { // fixed-size copies, no memmove calls
+			for p := 0; p < kc; p++ {
+				*(*[32]float32)(dst[p*32:]) = *(*[32]float32)(b[(pc+p)*ldb+j0:])
+			}
+			continue
+		}
+		if !j.tB && w == 16 && nr == 16 {
+			for p := 0; p < kc; p++ {
+				*(*[16]float32)(dst[p*16:]) = *(*[16]float32)(b[(pc+p)*ldb+j0:])
+			}
+			continue
+		}
 		if !j.tB {
 			for p := 0; p < kc; p++ {
 				row := b[(pc+p)*ldb+j0 : (pc+p)*ldb+j0+w]
@@ -264,17 +276,30 @@ func (j *gemmJob) rows(p0, p1 int, ap []float32) {
 	var tile [maxMR * maxNR]float32
 	mr, nr, kc, ldc, c := j.g.mr, j.g.nr, j.kc, j.ldc, j.c
 	rowA := !j.tA
+	// Full panels of an unscaled, untransposed A are read in place by the AVX-512 kernel.
+	direct := rowA && j.alpha == 1 && directA(j.path, j.lda)
 	for ip := p0; ip < p1; ip++ {
 		i0 := ip * mr
-		j.packA(i0, ap)
 		h := min(mr, j.m-i0)
+		inPlace := direct && h == mr
+		if !inPlace {
+			j.packA(i0, ap)
+		}
 		for jp := 0; jp < j.npan; jp++ {
 			j0 := jp * nr
 			w := min(nr, j.n-j0)
 			bp := j.bp[jp*kc*nr : (jp+1)*kc*nr]
 			if h == mr && w == nr {
+				if inPlace {
+					runKernelDirect(kc, j.a[i0*j.lda+j.pc:], j.lda, bp, c[i0*ldc+j0:], ldc, j.storeTile)
+					continue
+				}
 				runKernel(j.path, rowA, kc, ap, bp, c[i0*ldc+j0:], ldc, j.storeTile)
 				continue
+			}
+			if inPlace { // edge column panel of a full row panel: pack once, then as usual
+				j.packA(i0, ap)
+				inPlace = false
 			}
 			runKernel(j.path, rowA, kc, ap, bp, tile[:], nr, true)
 			for ii := 0; ii < h; ii++ {

@@ -59,3 +59,23 @@ func runKernel(p kernelPath, rowA bool, kc int, ap, bp, c []float32, ldc int, st
 		kernelGo(rowA, kc, ap, bp, c, ldc, store)
 	}
 }
+
+//go:noescape
+func kern512d14(kc int, a *float32, lda int, b, c *float32, ldc, store int)
+
+// directA reports whether the AVX-512 kernel may read an unpacked row-major A with row
+// stride lda (alpha = 1, full panels). Strides that are a multiple of 1024 floats are
+// packed instead: their 14 rows would share one L1 set (12 ways) and thrash it.
+func directA(p kernelPath, lda int) bool { return p == pathAVX512 && lda%1024 != 0 }
+
+// runKernelDirect is runKernel on an unpacked A: a[i*lda+p] for the tile's mr rows.
+func runKernelDirect(kc int, a []float32, lda int, bp, c []float32, ldc int, store bool) {
+	_ = a[(mr512-1)*lda+kc-1]
+	_ = bp[kc*32-1]
+	_ = c[(mr512-1)*ldc+31]
+	st := 0
+	if store {
+		st = 1
+	}
+	kern512d14(kc, &a[0], lda, &bp[0], &c[0], ldc, st)
+}
