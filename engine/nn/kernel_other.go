@@ -2,7 +2,7 @@
 
 package nn
 
-const mr512 = 14
+const mr512 = 12
 
 func detectPath() kernelPath { return pathGo }
 
