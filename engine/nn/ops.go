@@ -66,10 +66,7 @@ func addBias[T Float](x, b []T, n int) {
 	rows := len(x) / n
 	parallelChunks(rows, max(1, elemChunk/n), func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
-			row := x[r*n : r*n+n]
-			for j, v := range b[:n] {
-				row[j] += v
-			}
+			addInto(x[r*n:r*n+n], b[:n])
 		}
 	})
 }
@@ -85,12 +82,21 @@ func colSumAcc[T Float](dy, db []T, n int) {
 	parallelChunks(n, chunk, func(j0, j1 int) {
 		acc := db[j0:j1]
 		for r := 0; r < rows; r++ {
-			row := dy[r*n+j0 : r*n+j1]
-			for j, v := range row {
-				acc[j] += v
-			}
+			addInto(acc, dy[r*n+j0:r*n+j1])
 		}
 	})
+}
+
+// addInto adds src to dst element-wise (AVX-512 for float32 where available).
+func addInto[T Float](dst, src []T) {
+	src = src[:len(dst)]
+	i0 := 0
+	if d32, ok := any(dst).([]float32); ok {
+		i0 = addVec(d32, any(src).([]float32))
+	}
+	for i := i0; i < len(dst); i++ {
+		dst[i] += src[i]
+	}
 }
 
 // lnRowBlock is the number of rows per LayerNorm work item; the backward pass sums
@@ -304,7 +310,11 @@ func mulInto[T Float](dst, d []T) {
 	d = d[:len(dst)]
 	parallelChunks(len(dst), elemChunk, func(lo, hi int) {
 		x, y := dst[lo:hi], d[lo:hi]
-		for i := range x {
+		i0 := 0
+		if x32, ok := any(x).([]float32); ok {
+			i0 = mulVec(x32, any(y).([]float32))
+		}
+		for i := i0; i < len(x); i++ {
 			x[i] *= y[i]
 		}
 	})

@@ -46,3 +46,30 @@ func softmaxRowVec(row []float32) bool {
 	softmax512(len(row), &row[0], &softmaxK)
 	return true
 }
+
+//go:noescape
+func vadd512(n int, dst, src *float32)
+
+//go:noescape
+func vmul512(n int, dst, src *float32)
+
+// addVec adds src to dst element-wise on the AVX-512 path for the longest prefix whose
+// length is a multiple of 16 and returns that length (0 on other paths).
+func addVec(dst, src []float32) int {
+	n := min(len(dst), len(src)) &^ 15
+	if activePath != pathAVX512 || n == 0 {
+		return 0
+	}
+	vadd512(n, &dst[0], &src[0])
+	return n
+}
+
+// mulVec is addVec for dst *= src.
+func mulVec(dst, src []float32) int {
+	n := min(len(dst), len(src)) &^ 15
+	if activePath != pathAVX512 || n == 0 {
+		return 0
+	}
+	vmul512(n, &dst[0], &src[0])
+	return n
+}

@@ -176,3 +176,43 @@ snorm:
 sdone:
 	VZEROUPPER
 	RET
+
+// func vadd512(n int, dst, src *float32)
+// dst[i] += src[i] for n (a multiple of 16) floats.
+TEXT ·vadd512(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ src+16(FP), SI
+	SHRQ $4, CX
+	JZ   vadone
+valoop:
+	VMOVUPS (DI), Z0
+	VADDPS  (SI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	DECQ    CX
+	JNZ     valoop
+vadone:
+	VZEROUPPER
+	RET
+
+// func vmul512(n int, dst, src *float32)
+// dst[i] *= src[i] for n (a multiple of 16) floats.
+TEXT ·vmul512(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ src+16(FP), SI
+	SHRQ $4, CX
+	JZ   vmdone
+vmloop:
+	VMOVUPS (DI), Z0
+	VMULPS  (SI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	DECQ    CX
+	JNZ     vmloop
+vmdone:
+	VZEROUPPER
+	RET

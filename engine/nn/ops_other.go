@@ -5,3 +5,7 @@ package nn
 func gelu32Vec(u, out, d []float32) int { return 0 }
 
 func softmaxRowVec(row []float32) bool { return false }
+
+func addVec(dst, src []float32) int { return 0 }
+
+func mulVec(dst, src []float32) int { return 0 }
