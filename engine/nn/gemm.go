@@ -187,10 +187,7 @@ func (j *gemmJob) packB(jp0, jp1 int) {
 		dst := j.bp[jp*kc*nr : (jp+1)*kc*nr]
 		j0 := jp * nr
 		w := min(nr, j.n-j0)
-		if !j.tB && w == 32 && nr == 32 { // fixed-size copies, no memmove calls
-			for p := 0; p < kc; p++ {
-				*(*[32]float32)(dst[p*32:]) = *(*[32]float32)(b[(pc+p)*ldb+j0:])
-			}
+		if !j.tB && w == nr && packStrided(j.path, kc, nr, b[pc*ldb+j0:], ldb, dst) {
 			continue
 		}
 		if !j.tB && w == 16 && nr == 16 {
@@ -244,11 +241,8 @@ func (j *gemmJob) packA(i0 int, ap []float32) {
 		}
 		return
 	}
-	if alpha == 1 && h == mr && mr == mr512 { // the hot case: fixed-size copies, no memmove calls
-		for p := 0; p < kc; p++ {
-			*(*[mr512]float32)(ap[p*mr512:]) = *(*[mr512]float32)(a[(pc+p)*lda+i0:])
-		}
-		return
+	if alpha == 1 && h == mr && packStrided(j.path, kc, mr, a[pc*lda+i0:], lda, ap) {
+		return // the hot case: one AVX-512 copy loop, no memmove call per k-step
 	}
 	if alpha == 1 && h == mr && mr == 6 {
 		for p := 0; p < kc; p++ {

@@ -82,3 +82,26 @@ func runKernelDirect(kc int, a []float32, lda int, bp, c []float32, ldc int, sto
 	}
 	kern512d12(kc, &a[0], lda, &bp[0], &c[0], ldc, st)
 }
+
+//go:noescape
+func packRows12(kc int, src *float32, lds int, dst *float32)
+
+//go:noescape
+func packRows32(kc int, src *float32, lds int, dst *float32)
+
+// packStrided copies kc segments of w floats, lds apart in src, densely into dst
+// (dst[p*w+i] = src[p*lds+i]) with the AVX-512 copy loops for w = 12 and 32; it reports
+// false (and copies nothing) for other widths or off the AVX-512 path.
+func packStrided(p kernelPath, kc, w int, src []float32, lds int, dst []float32) bool {
+	if p != pathAVX512 || kc == 0 || (w != 12 && w != 32) {
+		return false
+	}
+	_ = src[(kc-1)*lds+w-1]
+	_ = dst[kc*w-1]
+	if w == 12 {
+		packRows12(kc, &src[0], lds, &dst[0])
+	} else {
+		packRows32(kc, &src[0], lds, &dst[0])
+	}
+	return true
+}

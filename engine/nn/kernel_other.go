@@ -17,3 +17,7 @@ func directA(p kernelPath, lda int) bool { return false }
 func runKernelDirect(kc int, a []float32, lda int, bp, c []float32, ldc int, store bool) {
 	panic("nn: direct-A kernel called without AVX-512") // unreachable: directA is false
 }
+
+func packStrided(p kernelPath, kc, w int, src []float32, lds int, dst []float32) bool {
+	return false
+}
