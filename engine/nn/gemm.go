@@ -205,6 +205,9 @@ func (j *gemmJob) packB(jp0, jp1 int) {
 			}
 			continue
 		}
+		if w == nr && packTransposed(j.path, kc, b[j0*ldb+pc:], ldb, dst) {
+			continue
+		}
 		if w < nr {
 			clear(dst)
 		}

@@ -105,3 +105,23 @@ func packStrided(p kernelPath, kc, w int, src []float32, lds int, dst []float32)
 	}
 	return true
 }
+
+//go:noescape
+func packCols32(kc int, src *float32, idx *[16]int32, hi int, dst *float32)
+
+// packTransposed fills one full 32-wide B panel from a transposed B (dst[p*32+j] =
+// src[j*lds+p]) with AVX-512 gathers; false (nothing copied) off the AVX-512 path or
+// when the offsets do not fit the gather's 32-bit indices.
+func packTransposed(p kernelPath, kc int, src []float32, lds int, dst []float32) bool {
+	if p != pathAVX512 || kc == 0 || 32*lds >= 1<<28 {
+		return false
+	}
+	_ = src[31*lds+kc-1]
+	_ = dst[kc*32-1]
+	var idx [16]int32
+	for i := range idx {
+		idx[i] = int32(i * lds)
+	}
+	packCols32(kc, &src[0], &idx, 16*lds*4, &dst[0])
+	return true
+}

@@ -21,3 +21,7 @@ func runKernelDirect(kc int, a []float32, lda int, bp, c []float32, ldc int, sto
 func packStrided(p kernelPath, kc, w int, src []float32, lds int, dst []float32) bool {
 	return false
 }
+
+func packTransposed(p kernelPath, kc int, src []float32, lds int, dst []float32) bool {
+	return false
+}

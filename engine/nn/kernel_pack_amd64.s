@@ -46,3 +46,32 @@ p32loop:
 p32done:
 	VZEROUPPER
 	RET
+
+// func packCols32(kc int, src *float32, idx *[16]int32, hi int, dst *float32)
+// dst[p*32 + j] = src[j*lds + p] for j < 32, p < kc (a B panel of a transposed B):
+// two 16-lane gathers per k-step; idx[i] = i·lds and hi = 16·lds·4 bytes.
+TEXT ·packCols32(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ idx+16(FP), AX
+	MOVQ hi+24(FP), R8
+	MOVQ dst+32(FP), DI
+	TESTQ CX, CX
+	JZ   pc32done
+	VMOVDQU32 (AX), Z2
+	LEAQ (SI)(R8*1), R9
+pc32loop:
+	KXNORW     K1, K1, K1
+	KXNORW     K2, K2, K2
+	VGATHERDPS (SI)(Z2*4), K1, Z0
+	VGATHERDPS (R9)(Z2*4), K2, Z1
+	VMOVUPS    Z0, (DI)
+	VMOVUPS    Z1, 64(DI)
+	ADDQ       $4, SI
+	ADDQ       $4, R9
+	ADDQ       $128, DI
+	DECQ       CX
+	JNZ        pc32loop
+pc32done:
+	VZEROUPPER
+	RET
