@@ -238,8 +238,8 @@ func (j *gemmJob) packA(i0 int, ap []float32) {
 				copy(d, row)
 				continue
 			}
-			for p, v := range row {
-				d[p] = alpha * v
+			for p := scaleVec(d, row, alpha); p < kc; p++ {
+				d[p] = alpha * row[p]
 			}
 		}
 		return

@@ -73,3 +73,17 @@ func mulVec(dst, src []float32) int {
 	vmul512(n, &dst[0], &src[0])
 	return n
 }
+
+//go:noescape
+func vscale512(n int, dst, src *float32, alpha float32)
+
+// scaleVec sets dst = alpha·src on the AVX-512 path for the longest prefix whose length
+// is a multiple of 16 and returns that length (0 on other paths).
+func scaleVec(dst, src []float32, alpha float32) int {
+	n := min(len(dst), len(src)) &^ 15
+	if activePath != pathAVX512 || n == 0 {
+		return 0
+	}
+	vscale512(n, &dst[0], &src[0], alpha)
+	return n
+}

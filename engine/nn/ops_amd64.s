@@ -216,3 +216,23 @@ vmloop:
 vmdone:
 	VZEROUPPER
 	RET
+
+// func vscale512(n int, dst, src *float32, alpha float32)
+// dst[i] = alpha·src[i] for n (a multiple of 16) floats.
+TEXT ·vscale512(SB), NOSPLIT, $0-28
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ src+16(FP), SI
+	VBROADCASTSS alpha+24(FP), Z1
+	SHRQ $4, CX
+	JZ   vsdone
+vsloop:
+	VMULPS  (SI), Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	DECQ    CX
+	JNZ     vsloop
+vsdone:
+	VZEROUPPER
+	RET

@@ -9,3 +9,5 @@ func softmaxRowVec(row []float32) bool { return false }
 func addVec(dst, src []float32) int { return 0 }
 
 func mulVec(dst, src []float32) int { return 0 }
+
+func scaleVec(dst, src []float32, alpha float32) int { return 0 }
