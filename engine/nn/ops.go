@@ -72,12 +72,13 @@ func addBias[T Float](x, b []T, n int) {
 }
 
 // colSumAcc adds the column sums of dy (rows×n) to db, in row order (deterministic);
-// large inputs are split over column ranges, which keeps every column's order.
+// large inputs are split over one column range per worker, which keeps every column's
+// order (so the split may depend on GOMAXPROCS).
 func colSumAcc[T Float](dy, db []T, n int) {
 	rows := len(dy) / n
 	chunk := n
-	if rows*n >= 2*elemChunk && n >= 64 {
-		chunk = 32
+	if w := parallelWorkers(); w > 1 && rows*n >= 2*elemChunk {
+		chunk = max(16, (n/w+15)&^15)
 	}
 	parallelChunks(n, chunk, func(j0, j1 int) {
 		acc := db[j0:j1]
