@@ -118,6 +118,10 @@ func layerNorm[T Float](x, g, b, y, xhat, rstd []T, n int, eps float64) {
 }
 
 func layerNormRow[T Float](xr, g, b, yr, xh []T, rstd *T, eps float64) {
+	if x32, ok := any(xr).([]float32); ok && layerNormRowVec(x32, any(g).([]float32), any(b).([]float32),
+		any(yr).([]float32), any(xh).([]float32), any(rstd).(*float32), eps) {
+		return
+	}
 	n := len(xr)
 	var s0, s1, s2, s3 float64
 	j := 0
@@ -182,6 +186,10 @@ func layerNormBack[T Float](dy, xhat, rstd, g, dx, dg, db []T, n int) {
 }
 
 func layerNormBackRow[T Float](dyr, xh, g, dxr, dg, db []T, rs float64) {
+	if d32, ok := any(dyr).([]float32); ok && layerNormBackRowVec(d32, any(xh).([]float32), any(g).([]float32),
+		any(dxr).([]float32), any(dg).([]float32), any(db).([]float32), rs) {
+		return
+	}
 	n := len(dyr)
 	xh, g, dxr, dg, db = xh[:n], g[:n], dxr[:n], dg[:n], db[:n]
 	var s1, s2 float64

@@ -87,3 +87,32 @@ func scaleVec(dst, src []float32, alpha float32) int {
 	vscale512(n, &dst[0], &src[0], alpha)
 	return n
 }
+
+//go:noescape
+func lnFwd512(n int, x, gamma, b, y, xh *float32, eps float64) (rstd float32)
+
+//go:noescape
+func lnBwd512(n int, dy, xh, gamma, dx, dg, db *float32, rs float64)
+
+// layerNormRowVec runs one LayerNorm row with AVX-512 (ops_ln_amd64.s) when the path
+// has it and n is a multiple of 16; it reports whether it did.
+func layerNormRowVec(xr, g, b, yr, xh []float32, rstd *float32, eps float64) bool {
+	n := len(xr)
+	if activePath != pathAVX512 || n == 0 || n%16 != 0 {
+		return false
+	}
+	_, _, _, _ = g[n-1], b[n-1], yr[n-1], xh[n-1]
+	*rstd = lnFwd512(n, &xr[0], &g[0], &b[0], &yr[0], &xh[0], eps)
+	return true
+}
+
+// layerNormBackRowVec is layerNormBackRow with AVX-512, under the same conditions.
+func layerNormBackRowVec(dyr, xh, g, dxr, dg, db []float32, rs float64) bool {
+	n := len(dyr)
+	if activePath != pathAVX512 || n == 0 || n%16 != 0 {
+		return false
+	}
+	_, _, _, _, _ = xh[n-1], g[n-1], dxr[n-1], dg[n-1], db[n-1]
+	lnBwd512(n, &dyr[0], &xh[0], &g[0], &dxr[0], &dg[0], &db[0], rs)
+	return true
+}

@@ -114,3 +114,51 @@ func TestGELUErf32(t *testing.T) {
 		t.Fatalf("geluErf32(1) = %g", one[0])
 	}
 }
+
+// LayerNorm forward and backward in float32 on every path against the float64 code
+// (rows of 128 and 256 take the AVX-512 kernels, 24 the Go loop), over several row
+// blocks so the per-block dg, db partial sums are exercised.
+func TestLayerNormPaths(t *testing.T) {
+	rng := rand.New(rand.NewSource(12))
+	for _, p := range allPaths {
+		t.Run(p.String(), func(t *testing.T) {
+			forcePath(t, p)
+			for _, n := range []int{24, 128, 256} {
+				rows := 3*lnRowBlock + 5
+				x, g, b, dy := randSlice(rng, rows*n), randSlice(rng, n), randSlice(rng, n), randSlice(rng, rows*n)
+				for i := range x {
+					x[i] = 3 + 2*x[i] // offset mean: the centring must be done in float64
+				}
+				f64 := func(s []float32) []float64 {
+					o := make([]float64, len(s))
+					for i, v := range s {
+						o[i] = float64(v)
+					}
+					return o
+				}
+				y, xh, rs := make([]float32, rows*n), make([]float32, rows*n), make([]float32, rows)
+				layerNorm(x, g, b, y, xh, rs, n, 1e-12)
+				y64, xh64, rs64 := make([]float64, rows*n), make([]float64, rows*n), make([]float64, rows)
+				layerNorm(f64(x), f64(g), f64(b), y64, xh64, rs64, n, 1e-12)
+				dx, dg, db := make([]float32, rows*n), randSlice(rng, n), make([]float32, n)
+				dg0 := append([]float32(nil), dg...)
+				layerNormBack(dy, xh, rs, g, dx, dg, db, n)
+				dx64, dg64, db64 := make([]float64, rows*n), f64(dg0), make([]float64, n)
+				layerNormBack(f64(dy), xh64, rs64, f64(g), dx64, dg64, db64, n)
+				check := func(what string, got []float32, want []float64, tol float64) {
+					for i := range got {
+						if d := math.Abs(float64(got[i]) - want[i]); d > tol*(1+math.Abs(want[i])) {
+							t.Fatalf("n=%d %s[%d] = %g, float64 %g", n, what, i, got[i], want[i])
+						}
+					}
+				}
+				check("y", y, y64, 2e-6)
+				check("xhat", xh, xh64, 2e-6)
+				check("rstd", rs, rs64, 2e-6)
+				check("dx", dx, dx64, 1e-5)
+				check("dg", dg, dg64, 1e-5*float64(rows))
+				check("db", db, db64, 1e-5*float64(rows))
+			}
+		})
+	}
+}
