@@ -399,6 +399,9 @@ func exp32(x float32) float32 {
 func softmaxBack[T Float](p, dp []T, n int) {
 	for r := 0; r+n <= len(p); r += n {
 		pr, dr := p[r:r+n], dp[r:r+n]
+		if p32, ok := any(pr).([]float32); ok && softmaxBackRowVec(p32, any(dr).([]float32)) {
+			continue
+		}
 		var dot float64
 		for j, v := range pr {
 			dot += float64(v * dr[j])

@@ -116,3 +116,18 @@ func layerNormBackRowVec(dyr, xh, g, dxr, dg, db []float32, rs float64) bool {
 	lnBwd512(n, &dyr[0], &xh[0], &g[0], &dxr[0], &dg[0], &db[0], rs)
 	return true
 }
+
+//go:noescape
+func softmaxBack512(n int, p, dp *float32)
+
+// softmaxBackRowVec runs softmaxBack on one row with AVX-512 when the path has it and the
+// length is a multiple of 16; it reports whether it did.
+func softmaxBackRowVec(p, dp []float32) bool {
+	n := len(p)
+	if activePath != pathAVX512 || n == 0 || n%16 != 0 {
+		return false
+	}
+	_ = dp[n-1]
+	softmaxBack512(n, &p[0], &dp[0])
+	return true
+}

@@ -165,3 +165,51 @@ lnb2:
 	JNZ           lnb2
 	VZEROUPPER
 	RET
+
+// func softmaxBack512(n int, p, dp *float32)
+// One row of the softmax backward pass, in place: dot = Σ p·dp (float32 products summed
+// in float64, 8 lanes reduced in a fixed order), dp = p·(dp − dot) in float64.
+TEXT ·softmaxBack512(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), CX
+	MOVQ p+8(FP), SI
+	MOVQ dp+16(FP), DI
+	SHRQ $4, CX
+	JZ   sbdone
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	XORQ   AX, AX
+	MOVQ   CX, BX
+sb1:
+	VMOVUPS       (SI)(AX*1), Z8
+	VMULPS        (DI)(AX*1), Z8, Z8
+	VCVTPS2PD     Y8, Z2
+	VEXTRACTF32X8 $1, Z8, Y3
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z2, Z4, Z4
+	VADDPD        Z3, Z5, Z5
+	ADDQ          $64, AX
+	DECQ          BX
+	JNZ           sb1
+	VADDPD        Z5, Z4, Z0
+	HSUMPD
+	VBROADCASTSD  X0, Z6          // dot
+	XORQ          AX, AX
+sb2:
+	VCVTPS2PD     (SI)(AX*1), Z2
+	VCVTPS2PD     32(SI)(AX*1), Z3
+	VCVTPS2PD     (DI)(AX*1), Z12
+	VCVTPS2PD     32(DI)(AX*1), Z13
+	VSUBPD        Z6, Z12, Z12
+	VSUBPD        Z6, Z13, Z13
+	VMULPD        Z12, Z2, Z2
+	VMULPD        Z13, Z3, Z3
+	VCVTPD2PS     Z2, Y2
+	VCVTPD2PS     Z3, Y3
+	VINSERTF32X8  $1, Y3, Z2, Z2
+	VMOVUPS       Z2, (DI)(AX*1)
+	ADDQ          $64, AX
+	DECQ          CX
+	JNZ           sb2
+sbdone:
+	VZEROUPPER
+	RET

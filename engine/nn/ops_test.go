@@ -162,3 +162,30 @@ func TestLayerNormPaths(t *testing.T) {
 		})
 	}
 }
+
+// softmaxBack in float32 on every path against float64 (rows of 128 take the AVX-512
+// kernel, 40 the Go loop).
+func TestSoftmaxBackPaths(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for _, p := range allPaths {
+		t.Run(p.String(), func(t *testing.T) {
+			forcePath(t, p)
+			for _, n := range []int{40, 128} {
+				s := randSlice(rng, 5*n)
+				softmaxRows(s, n)
+				dp := randSlice(rng, 5*n)
+				p64, dp64 := make([]float64, len(s)), make([]float64, len(s))
+				for i := range s {
+					p64[i], dp64[i] = float64(s[i]), float64(dp[i])
+				}
+				softmaxBack(s, dp, n)
+				softmaxBack(p64, dp64, n)
+				for i := range dp {
+					if d := math.Abs(float64(dp[i]) - dp64[i]); d > 1e-6*(math.Abs(dp64[i])+float64(s[i])) {
+						t.Fatalf("n=%d dS[%d] = %g, float64 %g", n, i, dp[i], dp64[i])
+					}
+				}
+			}
+		})
+	}
+}
