@@ -24,6 +24,19 @@ def header(name, mr, nr, lay, regs):
     ]
 
 
+def prefetch_c(mr, vecs, width):
+    """PREFETCHT0 every cache line of the C tile (rows R8 bytes apart) before the k-loop,
+    so the epilogue's loads (and stores) of C do not stall on L3/DRAM."""
+    out = ["\tMOVQ DX, BX"]
+    lines = (vecs * width + 63) // 64
+    for i in range(mr):
+        for l in range(lines):
+            out.append(f"\tPREFETCHT0 {l * 64}(BX)")
+        if i < mr - 1:
+            out.append("\tADDQ R8, BX")
+    return out
+
+
 def adisp(lay, mr, u, i):
     return i * KC * 4 + u * 4 if lay == "r" else (u * mr + i) * 4
 
@@ -58,6 +71,8 @@ def kernel(isa, mr, lay):
     bc = list(range(na + vecs, 32 if isa == "avx512" else 16))
     name = f"kern{'512' if isa == 'avx512' else '256'}{lay}{mr}"
     L = header(name, mr, nr, lay, f"{na} accumulators")
+    if isa == "avx512":
+        L += prefetch_c(mr, vecs, width)
     L += [f"\t{zero} {reg}{i}, {reg}{i}, {reg}{i}" for i in range(na)]
 
     def body(u):
@@ -109,6 +124,7 @@ def direct_kernel(mr):
         "\tLEAQ (R12)(R10*2), R13", "\tADDQ R10, R13",  # row 9
         "\tLEAQ (R13)(R10*2), AX", "\tADDQ R10, AX",  # row 12
     ]
+    L += prefetch_c(mr, vecs, width)
     L += [f"\tVPXORD Z{i}, Z{i}, Z{i}" for i in range(na)]
 
     def addr(i, u):
