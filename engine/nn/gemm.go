@@ -273,8 +273,12 @@ func (j *gemmJob) rows(p0, p1 int, ap []float32) {
 	var tile [maxMR * maxNR]float32
 	mr, nr, kc, ldc, c := j.g.mr, j.g.nr, j.kc, j.ldc, j.c
 	rowA := !j.tA
-	// Full panels of an unscaled, untransposed A are read in place by the AVX-512 kernel.
-	direct := rowA && j.alpha == 1 && directA(j.path, j.lda)
+	// Full panels of an unscaled A are read in place by the AVX-512 kernels (rows of A,
+	// or contiguous segments of Aᵀ's rows when tA).
+	direct := j.alpha == 1 && directA(j.path, j.lda)
+	if j.tA {
+		direct = j.alpha == 1 && directA(j.path, 1)
+	}
 	for ip := p0; ip < p1; ip++ {
 		i0 := ip * mr
 		h := min(mr, j.m-i0)
@@ -287,8 +291,12 @@ func (j *gemmJob) rows(p0, p1 int, ap []float32) {
 			w := min(nr, j.n-j0)
 			bp := j.bp[jp*kc*nr : (jp+1)*kc*nr]
 			if h == mr && w == nr {
-				if inPlace {
+				if inPlace && rowA {
 					runKernelDirect(kc, j.a[i0*j.lda+j.pc:], j.lda, bp, c[i0*ldc+j0:], ldc, j.storeTile)
+					continue
+				}
+				if inPlace {
+					runKernelDirectT(kc, j.a[j.pc*j.lda+i0:], j.lda, bp, c[i0*ldc+j0:], ldc, j.storeTile)
 					continue
 				}
 				runKernel(j.path, rowA, kc, ap, bp, c[i0*ldc+j0:], ldc, j.storeTile)

@@ -125,3 +125,19 @@ func packTransposed(p kernelPath, kc int, src []float32, lds int, dst []float32)
 	packCols32(kc, &src[0], &idx, 16*lds*4, &dst[0])
 	return true
 }
+
+//go:noescape
+func kern512t12(kc int, a *float32, lda int, b, c *float32, ldc, store int)
+
+// runKernelDirectT is runKernelDirect for a transposed A read in place: op(A)[i][p] =
+// a[p*lda+i] for the tile's mr rows (the weight-gradient shape, alpha = 1).
+func runKernelDirectT(kc int, a []float32, lda int, bp, c []float32, ldc int, store bool) {
+	_ = a[(kc-1)*lda+mr512-1]
+	_ = bp[kc*32-1]
+	_ = c[(mr512-1)*ldc+31]
+	st := 0
+	if store {
+		st = 1
+	}
+	kern512t12(kc, &a[0], lda, &bp[0], &c[0], ldc, st)
+}

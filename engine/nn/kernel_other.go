@@ -25,3 +25,7 @@ func packStrided(p kernelPath, kc, w int, src []float32, lds int, dst []float32)
 func packTransposed(p kernelPath, kc int, src []float32, lds int, dst []float32) bool {
 	return false
 }
+
+func runKernelDirectT(kc int, a []float32, lda int, bp, c []float32, ldc int, store bool) {
+	panic("nn: direct-A kernel called without AVX-512") // unreachable: directA is false
+}
