@@ -110,6 +110,7 @@ type gemmJob struct {
 	npan      int // nr-wide column panels
 	panels    int // mr-high row panels
 	bp        []float32
+	bstride   int // floats between packed B panels: min(k, kcBlock)·nr
 	kc, pc    int
 	storeTile bool // first k-block with beta = 0: store tiles instead of adding
 }
@@ -129,20 +130,35 @@ func sgemmPath(path kernelPath, workers int, tA, tB bool, m, n, k int, alpha flo
 	g := tileGeom(path)
 	j := &gemmJob{path: path, g: g, tA: tA, tB: tB, m: m, n: n, alpha: alpha, a: a, b: b, c: c,
 		lda: lda, ldb: ldb, ldc: ldc, npan: (n + g.nr - 1) / g.nr, panels: (m + g.mr - 1) / g.mr}
-	// Row panels of C are dealt to workers in contiguous ranges; with few rows (weight
-	// gradients, m = hidden) this still gives every worker work.
-	workers = max(1, min(workers, j.panels))
-	bp, apBufs := ws.buffers(j.npan*g.nr*min(k, kcBlock), g.mr*kcBlock, workers)
+	workers = max(1, workers)
+	j.bstride = min(k, kcBlock) * g.nr
+	bp, apBufs := ws.buffers(j.npan*j.bstride, g.mr*kcBlock, workers)
 	j.bp = bp
-	for pc := 0; pc < k; pc += kcBlock {
-		j.pc, j.kc = pc, min(kcBlock, k-pc)
-		j.storeTile = beta == 0 && pc == 0
-		if workers == 1 {
-			j.packB(0, j.npan)
-			j.rows(0, j.panels, apBufs[0])
-			continue
+	if workers > 1 && tA && j.npan >= workers {
+		// Weight gradients (tA: k = tokens, many k-blocks, few rows): each worker owns a
+		// range of column panels for all k-blocks, packing its own B panels, so the
+		// workers never wait for each other.
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				jw := *j
+				jw.kBlocks(k, beta, 0, j.panels, j.npan*w/workers, j.npan*(w+1)/workers, apBufs[w])
+			}(w)
 		}
-		// B's panels are packed by all workers, then each computes its row panels.
+		wg.Wait()
+		return
+	}
+	// Otherwise row panels of C are dealt to workers in contiguous ranges, with B's
+	// panels packed by all workers before each k-block.
+	workers = min(workers, j.panels)
+	if workers == 1 {
+		j.kBlocks(k, beta, 0, j.panels, 0, j.npan, apBufs[0])
+		return
+	}
+	for pc := 0; pc < k; pc += kcBlock {
+		j.setBlock(pc, k, beta)
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
 			wg.Add(1)
@@ -156,10 +172,26 @@ func sgemmPath(path kernelPath, workers int, tA, tB bool, m, n, k int, alpha flo
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				j.rows(j.panels*w/workers, j.panels*(w+1)/workers, apBufs[w])
+				j.rows(j.panels*w/workers, j.panels*(w+1)/workers, 0, j.npan, apBufs[w])
 			}(w)
 		}
 		wg.Wait()
+	}
+}
+
+// setBlock selects the k-block starting at pc.
+func (j *gemmJob) setBlock(pc, k int, beta float32) {
+	j.pc, j.kc = pc, min(kcBlock, k-pc)
+	j.storeTile = beta == 0 && pc == 0
+}
+
+// kBlocks runs every k-block, in order, for row panels p0..p1 and column panels
+// jp0..jp1 on one goroutine (packing those B panels itself).
+func (j *gemmJob) kBlocks(k int, beta float32, p0, p1, jp0, jp1 int, ap []float32) {
+	for pc := 0; pc < k; pc += kcBlock {
+		j.setBlock(pc, k, beta)
+		j.packB(jp0, jp1)
+		j.rows(p0, p1, jp0, jp1, ap)
 	}
 }
 
@@ -180,11 +212,11 @@ func scaleRows(m, n int, beta float32, c []float32, ldc int) {
 }
 
 // packB copies rows pc..pc+kc of op(B), column panels jp0..jp1, into nr-wide panels:
-// bp[jp*kc*nr + p*nr + jj] = op(B)[pc+p][jp*nr+jj] (zero beyond n).
+// bp[jp*bstride + p*nr + jj] = op(B)[pc+p][jp*nr+jj] (zero beyond n).
 func (j *gemmJob) packB(jp0, jp1 int) {
 	nr, kc, pc, b, ldb := j.g.nr, j.kc, j.pc, j.b, j.ldb
 	for jp := jp0; jp < jp1; jp++ {
-		dst := j.bp[jp*kc*nr : (jp+1)*kc*nr]
+		dst := j.bp[jp*j.bstride : jp*j.bstride+kc*nr]
 		j0 := jp * nr
 		w := min(nr, j.n-j0)
 		if !j.tB && w == nr && packStrided(j.path, kc, nr, b[pc*ldb+j0:], ldb, dst) {
@@ -267,9 +299,10 @@ func (j *gemmJob) packA(i0 int, ap []float32) {
 	}
 }
 
-// rows runs the micro-kernels for row panels p0..p1 of the current k-block. Full tiles
-// are written straight into C; edge tiles go through a small buffer.
-func (j *gemmJob) rows(p0, p1 int, ap []float32) {
+// rows runs the micro-kernels for row panels p0..p1 and column panels jp0..jp1 of the
+// current k-block. Full tiles are written straight into C; edge tiles go through a
+// small buffer.
+func (j *gemmJob) rows(p0, p1, jp0, jp1 int, ap []float32) {
 	var tile [maxMR * maxNR]float32
 	mr, nr, kc, ldc, c := j.g.mr, j.g.nr, j.kc, j.ldc, j.c
 	rowA := !j.tA
@@ -286,10 +319,10 @@ func (j *gemmJob) rows(p0, p1 int, ap []float32) {
 		if !inPlace {
 			j.packA(i0, ap)
 		}
-		for jp := 0; jp < j.npan; jp++ {
+		for jp := jp0; jp < jp1; jp++ {
 			j0 := jp * nr
 			w := min(nr, j.n-j0)
-			bp := j.bp[jp*kc*nr : (jp+1)*kc*nr]
+			bp := j.bp[jp*j.bstride : jp*j.bstride+kc*nr]
 			if h == mr && w == nr {
 				if inPlace && rowA {
 					runKernelDirect(kc, j.a[i0*j.lda+j.pc:], j.lda, bp, c[i0*ldc+j0:], ldc, j.storeTile)
