@@ -42,74 +42,169 @@ func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	}
 }
 
+// parallelChunks calls f(lo, hi) for the chunks [c·chunk, min(n, (c+1)·chunk)) of
+// [0, n) over parallelWorkers goroutines, or serially below two chunks. The chunking
+// does not depend on the number of workers, so callers that reduce within a chunk get
+// the same result for every GOMAXPROCS.
+func parallelChunks(n, chunk int, f func(lo, hi int)) {
+	if n <= chunk {
+		if n > 0 {
+			f(0, n)
+		}
+		return
+	}
+	parallelFor((n+chunk-1)/chunk, parallelWorkers(), func(_, c int) {
+		f(c*chunk, min(n, (c+1)*chunk))
+	})
+}
+
+// elemChunk is the element count per goroutine work item of the element-wise ops.
+const elemChunk = 1 << 14
+
 // addBias adds b (length n) to every row of x (rows×n).
 func addBias[T Float](x, b []T, n int) {
-	for r := 0; r+n <= len(x); r += n {
-		row := x[r : r+n]
-		for j, v := range b {
-			row[j] += v
+	rows := len(x) / n
+	parallelChunks(rows, max(1, elemChunk/n), func(r0, r1 int) {
+		for r := r0; r < r1; r++ {
+			addInto(x[r*n:r*n+n], b[:n])
 		}
+	})
+}
+
+// colSumAcc adds the column sums of dy (rows×n) to db, in row order (deterministic);
+// large inputs are split over one column range per worker, which keeps every column's
+// order (so the split may depend on GOMAXPROCS).
+func colSumAcc[T Float](dy, db []T, n int) {
+	rows := len(dy) / n
+	chunk := n
+	if w := parallelWorkers(); w > 1 && rows*n >= 2*elemChunk {
+		chunk = max(16, (n/w+15)&^15)
+	}
+	parallelChunks(n, chunk, func(j0, j1 int) {
+		acc := db[j0:j1]
+		for r := 0; r < rows; r++ {
+			addInto(acc, dy[r*n+j0:r*n+j1])
+		}
+	})
+}
+
+// addInto adds src to dst element-wise (AVX-512 for float32 where available).
+func addInto[T Float](dst, src []T) {
+	src = src[:len(dst)]
+	i0 := 0
+	if d32, ok := any(dst).([]float32); ok {
+		i0 = addVec(d32, any(src).([]float32))
+	}
+	for i := i0; i < len(dst); i++ {
+		dst[i] += src[i]
 	}
 }
 
-// colSumAcc adds the column sums of dy (rows×n) to db, in row order (deterministic).
-func colSumAcc[T Float](dy, db []T, n int) {
-	for r := 0; r+n <= len(dy); r += n {
-		row := dy[r : r+n]
-		for j, v := range row {
-			db[j] += v
-		}
-	}
-}
+// lnRowBlock is the number of rows per LayerNorm work item; the backward pass sums
+// its per-block partial dg, db in block order.
+const lnRowBlock = 32
 
 // layerNorm normalises each row of x (rows×n): xhat = (x−mean)·rstd, y = xhat·g + b.
-// xhat and rstd are kept for the backward pass. Statistics are accumulated in float64.
+// xhat and rstd are kept for the backward pass. Statistics are accumulated in float64
+// (four interleaved partial sums, combined in a fixed order). Rows are independent and
+// split over goroutines.
 func layerNorm[T Float](x, g, b, y, xhat, rstd []T, n int, eps float64) {
 	rows := len(x) / n
-	for r := 0; r < rows; r++ {
-		xr := x[r*n : (r+1)*n]
-		var mean float64
-		for _, v := range xr {
-			mean += float64(v)
+	parallelChunks(rows, lnRowBlock, func(r0, r1 int) {
+		for r := r0; r < r1; r++ {
+			layerNormRow(x[r*n:(r+1)*n], g[:n], b[:n], y[r*n:(r+1)*n], xhat[r*n:(r+1)*n], &rstd[r], eps)
 		}
-		mean /= float64(n)
-		var vr float64
-		for _, v := range xr {
-			d := float64(v) - mean
-			vr += d * d
-		}
-		rs := 1 / math.Sqrt(vr/float64(n)+eps)
-		rstd[r] = T(rs)
-		xh, yr := xhat[r*n:(r+1)*n], y[r*n:(r+1)*n]
-		for j, v := range xr {
-			h := T((float64(v) - mean) * rs)
-			xh[j] = h
-			yr[j] = h*g[j] + b[j]
-		}
+	})
+}
+
+func layerNormRow[T Float](xr, g, b, yr, xh []T, rstd *T, eps float64) {
+	if x32, ok := any(xr).([]float32); ok && layerNormRowVec(x32, any(g).([]float32), any(b).([]float32),
+		any(yr).([]float32), any(xh).([]float32), any(rstd).(*float32), eps) {
+		return
+	}
+	n := len(xr)
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		s0 += float64(xr[j])
+		s1 += float64(xr[j+1])
+		s2 += float64(xr[j+2])
+		s3 += float64(xr[j+3])
+	}
+	for ; j < n; j++ {
+		s0 += float64(xr[j])
+	}
+	mean := ((s0 + s1) + (s2 + s3)) / float64(n)
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	j = 0
+	for ; j+4 <= n; j += 4 {
+		d0, d1, d2, d3 := float64(xr[j])-mean, float64(xr[j+1])-mean, float64(xr[j+2])-mean, float64(xr[j+3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; j < n; j++ {
+		d := float64(xr[j]) - mean
+		s0 += d * d
+	}
+	vr := (s0 + s1) + (s2 + s3)
+	rs := 1 / math.Sqrt(vr/float64(n)+eps)
+	*rstd = T(rs)
+	xh, yr, g, b = xh[:n], yr[:n], g[:n], b[:n]
+	for j, v := range xr {
+		h := T((float64(v) - mean) * rs)
+		xh[j] = h
+		yr[j] = h*g[j] + b[j]
 	}
 }
 
 // layerNormBack writes dx from dy and accumulates dg, db:
 // dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), dxhat = dy·g.
+// Rows are split in blocks of lnRowBlock over goroutines; each block sums its rows'
+// dg, db contributions in row order and the blocks are added in block order, so the
+// result does not depend on GOMAXPROCS.
 func layerNormBack[T Float](dy, xhat, rstd, g, dx, dg, db []T, n int) {
 	rows := len(dy) / n
-	for r := 0; r < rows; r++ {
-		dyr, xh, dxr := dy[r*n:(r+1)*n], xhat[r*n:(r+1)*n], dx[r*n:(r+1)*n]
-		var s1, s2 float64
-		for j, d := range dyr {
-			dg[j] += d * xh[j]
-			db[j] += d
-			dh := float64(d * g[j])
-			s1 += dh
-			s2 += dh * float64(xh[j])
+	nb := (rows + lnRowBlock - 1) / lnRowBlock
+	part := make([]T, 2*n*nb)
+	parallelChunks(rows, lnRowBlock, func(r0, r1 int) {
+		blk := r0 / lnRowBlock
+		pg, pb := part[2*n*blk:2*n*blk+n], part[2*n*blk+n:2*n*(blk+1)]
+		for r := r0; r < r1; r++ {
+			layerNormBackRow(dy[r*n:(r+1)*n], xhat[r*n:(r+1)*n], g[:n], dx[r*n:(r+1)*n], pg, pb, float64(rstd[r]))
 		}
-		s1 /= float64(n)
-		s2 /= float64(n)
-		rs := float64(rstd[r])
-		for j, d := range dyr {
-			dh := float64(d * g[j])
-			dxr[j] = T(rs * (dh - s1 - float64(xh[j])*s2))
+	})
+	dg, db = dg[:n], db[:n]
+	for blk := 0; blk < nb; blk++ {
+		pg, pb := part[2*n*blk:2*n*blk+n], part[2*n*blk+n:2*n*(blk+1)]
+		for j := range dg {
+			dg[j] += pg[j]
+			db[j] += pb[j]
 		}
+	}
+}
+
+func layerNormBackRow[T Float](dyr, xh, g, dxr, dg, db []T, rs float64) {
+	if d32, ok := any(dyr).([]float32); ok && layerNormBackRowVec(d32, any(xh).([]float32), any(g).([]float32),
+		any(dxr).([]float32), any(dg).([]float32), any(db).([]float32), rs) {
+		return
+	}
+	n := len(dyr)
+	xh, g, dxr, dg, db = xh[:n], g[:n], dxr[:n], dg[:n], db[:n]
+	var s1, s2 float64
+	for j, d := range dyr {
+		dg[j] += d * xh[j]
+		db[j] += d
+		dh := float64(d * g[j])
+		s1 += dh
+		s2 += dh * float64(xh[j])
+	}
+	s1 /= float64(n)
+	s2 /= float64(n)
+	for j, d := range dyr {
+		dh := float64(d * g[j])
+		dxr[j] = T(rs * (dh - s1 - float64(xh[j])*s2))
 	}
 }
 
@@ -141,11 +236,36 @@ func gelu[T Float](u, out, d []T) {
 	}
 }
 
-// gelu32 is gelu in float32 with a rational tanh (tanh32) instead of exp.
+// geluC = √(2/π) and geluKappa are the tanh approximation's constants.
+const geluC, geluKappa = 0.7978845608028654, 0.044715
+
+// gelu32 is gelu in float32 with a rational tanh (tanh32) instead of exp. Large inputs
+// are split into fixed chunks over parallelWorkers goroutines (element-wise: the result
+// does not depend on the split).
 func gelu32(u, out, d []float32) {
-	const c, k = 0.7978845608028654, 0.044715
+	const chunk = elemChunk
+	if len(u) < 2*chunk {
+		gelu32Serial(u, out, d)
+		return
+	}
+	parallelFor((len(u)+chunk-1)/chunk, parallelWorkers(), func(_, c int) {
+		lo, hi := c*chunk, min(len(u), (c+1)*chunk)
+		var dc []float32
+		if d != nil {
+			dc = d[lo:hi]
+		}
+		gelu32Serial(u[lo:hi], out[lo:hi], dc)
+	})
+}
+
+// gelu32Serial is gelu32 on one goroutine: the AVX-512 kernel on the path that has it
+// (|Δtanh| < 5e-7 there too, TestGELU32Paths), then the scalar loop.
+func gelu32Serial(u, out, d []float32) {
+	const c, k = geluC, geluKappa
 	out = out[:len(u)]
-	for i, x := range u {
+	i0 := gelu32Vec(u, out, d)
+	for i := i0; i < len(u); i++ {
+		x := u[i]
 		t := tanh32(c * (x + k*x*x*x))
 		out[i] = 0.5 * x * (1 + t)
 		if d != nil {
@@ -176,8 +296,13 @@ func tanh32(y float32) float32 {
 
 // geluErf applies the exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)) (BERT's and Hugging Face's
 // "gelu"), and writes its derivative Φ(x) + x·φ(x) into d (when d != nil).
-// Computed in float64 per element: exact to float32 rounding.
+// float64 inputs (tests) are computed in float64 per element, exact to rounding;
+// float32 ones by geluErf32.
 func geluErf[T Float](u, out, d []T) {
+	if u32, ok := any(u).([]float32); ok {
+		geluErf32(u32, any(out).([]float32), any(d).([]float32))
+		return
+	}
 	const invSqrt2, invSqrt2Pi = 0.7071067811865476, 0.3989422804014327
 	for i, v := range u {
 		x := float64(v)
@@ -192,9 +317,16 @@ func geluErf[T Float](u, out, d []T) {
 // mulInto multiplies dst element-wise by d.
 func mulInto[T Float](dst, d []T) {
 	d = d[:len(dst)]
-	for i := range dst {
-		dst[i] *= d[i]
-	}
+	parallelChunks(len(dst), elemChunk, func(lo, hi int) {
+		x, y := dst[lo:hi], d[lo:hi]
+		i0 := 0
+		if x32, ok := any(x).([]float32); ok {
+			i0 = mulVec(x32, any(y).([]float32))
+		}
+		for i := i0; i < len(x); i++ {
+			x[i] *= y[i]
+		}
+	})
 }
 
 // softmaxRows applies a numerically stable softmax to each row (length n) of s in place.
@@ -228,6 +360,9 @@ func softmaxRows[T Float](s []T, n int) {
 func softmaxRows32(s []float32, n int) {
 	for r := 0; r+n <= len(s); r += n {
 		row := s[r : r+n]
+		if softmaxRowVec(row) {
+			continue
+		}
 		mx := row[0]
 		for _, v := range row {
 			if v > mx {
@@ -264,6 +399,9 @@ func exp32(x float32) float32 {
 func softmaxBack[T Float](p, dp []T, n int) {
 	for r := 0; r+n <= len(p); r += n {
 		pr, dr := p[r:r+n], dp[r:r+n]
+		if p32, ok := any(pr).([]float32); ok && softmaxBackRowVec(p32, any(dr).([]float32)) {
+			continue
+		}
 		var dot float64
 		for j, v := range pr {
 			dot += float64(v * dr[j])
