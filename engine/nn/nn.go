@@ -14,8 +14,10 @@
 //
 // Everything is deterministic: same seed → same weights, same inputs → bit-identical
 // outputs and gradients (parallel work writes disjoint memory; every sum has a fixed
-// order). The float32 GEMM uses an AVX2+FMA micro-kernel on amd64 when the CPU has
-// one, so results may differ in the last bits between machines.
+// order). On amd64 the float32 GEMM uses an AVX-512 or AVX2+FMA micro-kernel and the
+// element-wise ops AVX-512 kernels, chosen at run time: GEMM results are bit-identical
+// between the two kernels; element-wise ops may differ in the last bits between
+// AVX-512 and other machines (and from the pure-Go path).
 package nn
 
 import (
