@@ -29,7 +29,7 @@ func (e env) pretrain(ctx context.Context, args []string) error {
 	fs.Var(&data, "data", "dataset whose passages are pre-trained on (repeat for several; questions and qrels are never read)")
 	out := fs.String("out", "", "run folder to write (runs/NAME); required")
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint (flags given must agree with its config)")
-	objectives := fs.String("objectives", pretrain.FormatObjectives(cfg.Objectives), "objectives and weights: mlm, crop, bm25")
+	objectives := fs.String("objectives", "", "objectives and weights (default "+pretrain.FormatObjectives(cfg.Objectives)+"): mlm, crop, bm25")
 	minutes := fs.Float64("minutes", 0, "stop (checkpointed, resumable) after this many minutes of training (0 = no limit)")
 	ckptSteps := fs.Int("checkpoint-steps", 0, "also checkpoint every N steps (0 = off)")
 	ckptEvery := fs.Duration("checkpoint-every", train.DefaultCheckpointEvery, "also checkpoint after this much training time (0 = off)")
@@ -66,10 +66,9 @@ func (e env) pretrain(ctx context.Context, args []string) error {
 	if *out == "" {
 		return usageError{"pretrain: --out is required (e.g. --out runs/pre-ar)"}
 	}
-	if len(data) == 0 {
-		data = multiFlag{"demo"}
-	}
 	if *resume {
+		// Start from the saved config (its --data included); the flags given are applied again
+		// on top, and pretrain.Run refuses the ones that differ from the saved run.
 		var saved pretrain.Config
 		if err := ckpt.ReadJSON(filepath.Join(*out, ckpt.ConfigFile), &saved); err == nil {
 			cfg = saved
@@ -78,14 +77,20 @@ func (e env) pretrain(ctx context.Context, args []string) error {
 				return err
 			}
 			if len(data) == 0 {
-				data = multiFlag{"demo"}
+				data = saved.Data
 			}
 		} else if !errors.Is(err, iofs.ErrNotExist) {
 			return fmt.Errorf("pretrain: --resume: %w", err)
 		}
 	}
-	if cfg.Objectives, err = pretrain.ParseObjectives(*objectives); err != nil {
-		return usageError{"pretrain: --objectives: " + err.Error()}
+	if len(data) == 0 {
+		data = multiFlag{"demo"}
+	}
+	cfg.Data = data
+	if *objectives != "" {
+		if cfg.Objectives, err = pretrain.ParseObjectives(*objectives); err != nil {
+			return usageError{"pretrain: --objectives: " + err.Error()}
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{"pretrain: " + err.Error()}

@@ -2,6 +2,8 @@ package lab
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/arslab/arslab/datasets"
@@ -26,6 +28,9 @@ func Pretrain(ctx context.Context, cfg pretrain.Config, ds []*datasets.Dataset, 
 
 // Pretrain starts pre-training cfg on the workspace's passages into out.
 func (w *Workspace) Pretrain(ctx context.Context, cfg pretrain.Config, out string, resume bool) *Job {
+	if len(cfg.Data) == 0 && w.Data != nil {
+		cfg.Data = []string{w.Data.Source}
+	}
 	return Pretrain(ctx, cfg, []*datasets.Dataset{w.Data}, out, pretrain.Options{Resume: resume})
 }
 
@@ -34,5 +39,29 @@ func IsPretrainRun(dir string) bool {
 	var c struct {
 		Kind string `json:"kind"`
 	}
-	return readJSON(dir+"/"+runConfigFile, &c) == nil && c.Kind == pretrain.Kind
+	return readJSON(filepath.Join(dir, runConfigFile), &c) == nil && c.Kind == pretrain.Kind
+}
+
+// Pretrain starts pre-training cfg on the passages of w's dataset into out.
+func (s Service) Pretrain(ctx context.Context, w *Workspace, cfg pretrain.Config, out string) *Job {
+	return w.Pretrain(ctx, cfg, out, false)
+}
+
+// resumePretrain continues the pre-training run in dir on the workspace's passages (the
+// Runs pane's resume; ResumeRun sends pre-training runs here).
+func (w *Workspace) resumePretrain(ctx context.Context, dir string) (*Job, error) {
+	var cfg pretrain.Config
+	if err := readJSON(filepath.Join(dir, runConfigFile), &cfg); err != nil {
+		return nil, fmt.Errorf("resume %s: %w", dir, err)
+	}
+	r := ReadRun(dir)
+	switch {
+	case r.Finished:
+		return nil, fmt.Errorf("resume %s: the run is finished", dir)
+	case !r.HasModel:
+		return nil, fmt.Errorf("resume %s: no checkpoint yet", dir)
+	case r.Data != "" && w.Data != nil && r.Data != w.Data.Name:
+		return nil, fmt.Errorf("resume %s: it was pre-trained on %s, the open dataset is %s (resume it with arslab pretrain --resume)", dir, r.Data, w.Data.Name)
+	}
+	return w.Pretrain(ctx, cfg, dir, true), nil
 }

@@ -85,6 +85,9 @@ type Config struct {
 	Clip         float64 `json:"clip"`
 	Vocab        int     `json:"vocab"`
 	TokenizerDir string  `json:"tokenizer_dir,omitempty"`
+	// Data names the datasets whose passages are pre-trained on (as given to --data; a
+	// resume without --data reads them again from here). Run itself takes the passages.
+	Data []string `json:"data,omitempty"`
 }
 
 // DefaultConfig: tiny shared encoder, mean pooling, dot head, mlm=1,crop=1,bm25=1,
