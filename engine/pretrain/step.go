@@ -59,8 +59,10 @@ func (t *trainer) step(batch []int) (train.Event, error) {
 		t.lossHook(step, terms)
 	}
 	total := 0.0
-	for k, v := range terms {
-		total += t.cfg.weight(k) * v
+	for _, k := range []string{MLM, Crop, BM25} { // a fixed order: the same total to the last bit
+		if v, ok := terms[k]; ok {
+			total += t.cfg.weight(k) * v
+		}
 	}
 	if math.IsNaN(total) || math.IsInf(total, 0) {
 		return train.Event{}, t.divergence(step, fmt.Sprintf("loss is %v (terms %v)", total, terms))
