@@ -29,7 +29,11 @@ func Pretrain(ctx context.Context, cfg pretrain.Config, ds []*datasets.Dataset, 
 // Pretrain starts pre-training cfg on the workspace's passages into out.
 func (w *Workspace) Pretrain(ctx context.Context, cfg pretrain.Config, out string, resume bool) *Job {
 	if len(cfg.Data) == 0 && w.Data != nil {
-		cfg.Data = []string{w.Data.Source}
+		src := w.Data.Source
+		if strings.HasPrefix(src, "embedded:") { // the demo set: what --data accepts for it
+			src = w.Data.Name
+		}
+		cfg.Data = []string{src}
 	}
 	return Pretrain(ctx, cfg, []*datasets.Dataset{w.Data}, out, pretrain.Options{Resume: resume})
 }
