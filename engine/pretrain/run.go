@@ -168,6 +168,9 @@ func (t *trainer) setup(resuming bool) error {
 		if err := ckpt.ReadJSON(filepath.Join(t.dir, ckpt.ConfigFile), &saved); err != nil {
 			return fmt.Errorf("pretrain: resume: %w", err)
 		}
+		// Data only names where the passages came from (restore checks their count): a
+		// moved dataset resumes.
+		saved.Data, cfg.Data = nil, nil
 		a, _ := json.Marshal(saved)
 		b, _ := json.Marshal(cfg)
 		if string(a) != string(b) {
