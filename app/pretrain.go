@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
+	"math"
 	"path/filepath"
 	"strings"
 	"time"
@@ -65,6 +66,9 @@ func (e env) pretrain(ctx context.Context, args []string) error {
 	}
 	if *out == "" {
 		return usageError{"pretrain: --out is required (e.g. --out runs/pre-ar)"}
+	}
+	if *minutes < 0 || math.IsNaN(*minutes) {
+		return usageError{fmt.Sprintf("pretrain: --minutes %g: must be ≥ 0 (0 = no limit)", *minutes)}
 	}
 	if *resume {
 		// Start from the saved config (its --data included); the flags given are applied again

@@ -77,10 +77,14 @@ func (t *trainer) step(batch []int) (train.Event, error) {
 	t.st.OptSteps = t.opt.Steps
 	took := t.now().Sub(begin)
 	t.meter.Add(len(batch), took)
+	eta := t.meter.ETA(t.st.TotalSteps - step)
+	if b := t.opts.Budget; b > 0 { // the budget ends the run first
+		eta = min(eta, max(b-t.elapsed(), 0))
+	}
 	ev := train.Event{
 		Kind: train.StepEvent, Step: step, TotalSteps: t.st.TotalSteps, Epoch: (step-1)/t.st.StepsPerEpoch + 1, Epochs: t.epochs(),
 		Loss: total, Terms: terms, PosScore: stats.pos, NegScore: stats.neg, LR: lr,
-		ExamplesPerSec: t.meter.Rate(), ETA: t.meter.ETA(t.st.TotalSteps - step), StepTime: took, Elapsed: t.elapsed(), RunDir: t.dir,
+		ExamplesPerSec: t.meter.Rate(), ETA: eta, StepTime: took, Elapsed: t.elapsed(), RunDir: t.dir,
 	}
 	rec := map[string]any{"kind": "step", "step": step, "epoch": ev.Epoch, "loss": total, "terms": terms,
 		"pos": ev.PosScore, "neg": ev.NegScore, "lr": lr, "examples_per_sec": ev.ExamplesPerSec,
