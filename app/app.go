@@ -20,9 +20,10 @@ Usage:
   arslab                      open the app on the embedded demo dataset
   arslab eval    --data PATH --model MODEL | --run-in FILE [--split dev|test|all] [--rerank runs/CE --depth 100] [--json]
                  [--rel-min N] [--run FILE] [--per-query FILE] [--bm25 k1=1.5,b=0.75] [--analyzer stem=ar] [--windows]
-  arslab train   --data PATH --out runs/NAME [--preset tiny|mini] [--head ars|dot|cos] ...   (arslab train -h)
+  arslab train   --data PATH --out runs/NAME [--preset tiny|mini | --init HF_FOLDER|runs/X] [--head ars|dot|cos] ...   (arslab train -h)
   arslab pretrain --data PATH [--data PATH]... --out runs/NAME [--objectives mlm=1,crop=1,bm25=1] [--steps N | --minutes M] ...
                  pre-train an encoder on the passages only (arslab pretrain -h)
+  arslab export  runs/NAME --out DIR          the encoder(s) in Hugging Face BertModel layout (+ head, arslab.json)
   arslab train-reranker --data PATH --out runs/CE [--split train] [--loss listwise|bce] ...   a cross-encoder (= train --head cross)
   arslab query   --data PATH --model MODEL [--rerank runs/CE] [--k 10] [--json] "question"
   arslab dataset stats|validate --data PATH
@@ -69,6 +70,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.trainReranker(ctx, rest)
 	case "pretrain":
 		err = e.pretrain(ctx, rest)
+	case "export":
+		err = e.export(ctx, rest)
 	case "query":
 		err = e.query(ctx, rest)
 	case "dataset":

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	iofs "io/fs"
 	"path/filepath"
@@ -23,7 +24,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "run folder to write (runs/NAME); required")
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint, with its saved config (flags given must agree)")
 	losses := fs.String("loss", "", "loss terms and weights, e.g. infonce=1,dyn=0.5,reg=1e-4 or modinfonce=1,dyn=0.5 (default "+lab.FormatLosses(cfg.Losses)+
-		"; a term without =W weighs 1, and the L2 term reg is ~250 on a fresh model, so give it ~1e-4)")
+		"; terms are separated by , or + (a sweep grid needs +); a term without =W weighs 1, and the L2 term reg is ~250 on a fresh model, so give it ~1e-4)")
 	trainSplit := fs.String("train-split", "train", "the split to train on (e.g. dev, for a SQuAD dev file); it is then not also the dev split")
 	dev := fs.String("dev", "", "a separate dev dataset evaluated after each epoch (its dev split, else test, else all its questions)")
 	ckptSteps := fs.Int("checkpoint-steps", 0, "also checkpoint every N optimiser steps (0 = off)")
@@ -35,6 +36,7 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.H, "h", cfg.H, "ARS interaction size (0 = encoder hidden size)")
 	fs.Float64Var(&cfg.Tau, "tau", cfg.Tau, "InfoNCE temperature")
 	fs.BoolVar(&cfg.LearnTau, "learn-tau", cfg.LearnTau, "learn the temperature")
+	fs.StringVar(&cfg.HeadInit, "head-init", cfg.HeadInit, "ARS head initialisation: sym (default; W_p = W_q, v = 1/√h) or linear (small W, large v: the untrained ARS score equals the dot product)")
 	fs.StringVar(&cfg.Negatives, "negatives", cfg.Negatives, "hard:K (1 positive + K hard negatives), inbatch or both")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs")
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "queries per step")
@@ -46,6 +48,8 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.Vocab, "vocab", cfg.Vocab, "WordPiece vocabulary size when trained in-process")
 	fs.StringVar(&cfg.TokenizerDir, "tokenizer", cfg.TokenizerDir, "folder with vocab.txt or tokenizer.json (instead of training one)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
+	fs.StringVar(&cfg.Init, "init", cfg.Init, "start the encoders from a pre-trained checkpoint: a Hugging Face BERT folder (config.json + model.safetensors + vocab.txt/tokenizer.json, "+
+		"sentence-transformers folders too), a folder written by arslab export, or a lab run folder; its tokenizer, sizes and (sentence-transformers) pooling are used, the head starts fresh")
 	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "self-supervised pseudo-queries per passage (cropped spans; helps encoders trained from scratch)")
 	dflags := addDataFlags(fs)
 	pos, err := parse(fs, args)
@@ -74,6 +78,20 @@ func (e env) train(ctx context.Context, args []string) error {
 	if *losses != "" {
 		if cfg.Losses, err = train.ParseLosses(*losses); err != nil {
 			return usageError{"train: --loss: " + err.Error()}
+		}
+	}
+	if cfg.Init != "" && cfg.Encoder == nil {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if set["preset"] {
+			fmt.Fprintln(e.stderr, "init: --preset is ignored: the encoder has the checkpoint's sizes")
+		}
+		var notes []string
+		if cfg, notes, err = train.ApplyInit(cfg, train.InitOptions{KeepPooling: set["pooling"], KeepMaxLen: set["max-len"]}); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		for _, n := range notes {
+			fmt.Fprintln(e.stderr, "init: "+n)
 		}
 	}
 	if err := cfg.Validate(); err != nil {

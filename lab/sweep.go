@@ -98,7 +98,7 @@ func Cells(axes []GridAxis) []SweepCell {
 }
 
 // SweepSettings are the keys a grid (or the sweep's base flags) may set.
-var SweepSettings = []string{"preset", "mode", "pooling", "head", "h", "loss", "tau", "negatives", "epochs",
+var SweepSettings = []string{"preset", "mode", "pooling", "head", "head-init", "h", "loss", "tau", "negatives", "epochs",
 	"batch", "lr", "warmup", "max-len", "pseudo", "seed"}
 
 // SetSetting sets one training setting from its text, as the train flags read it.
@@ -127,6 +127,8 @@ func SetSetting(c *train.Config, key, val string) error {
 		c.Pooling = val
 	case "head":
 		c.Head = val
+	case "head-init":
+		c.HeadInit = val
 	case "negatives":
 		c.Negatives = val
 	case "loss":

@@ -40,7 +40,9 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 		"header too big": append(binary.LittleEndian.AppendUint64(nil, 1<<40), '{', '}'),
 		"bad json":       append(binary.LittleEndian.AppendUint64(nil, 2), '{', 'x'),
 		"out of range":   append(binary.LittleEndian.AppendUint64(nil, 56), []byte(`{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`)...),
-		"wrong dtype":    append(binary.LittleEndian.AppendUint64(nil, 56), []byte(`{"t":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}`+"\x00\x00\x00\x00")...),
+		"integer dtype":  append(binary.LittleEndian.AppendUint64(nil, 56), []byte(`{"t":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}`+"\x00\x00\x00\x00\x00\x00\x00\x00")...),
+		"unknown dtype":  append(binary.LittleEndian.AppendUint64(nil, 56), []byte(`{"t":{"dtype":"X16","shape":[2],"data_offsets":[0,4]}}`+"\x00\x00\x00\x00")...),
+		"F16 too short":  append(binary.LittleEndian.AppendUint64(nil, 56), []byte(`{"t":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}}`+"\x00\x00\x00\x00")...),
 	}
 	for name, b := range bad {
 		if _, _, err := DecodeSafetensors(b); err == nil {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"sort"
 )
 
 // Tensor is one named float32 tensor of a safetensors file.
@@ -74,54 +73,21 @@ func EncodeSafetensors(ts []Tensor, meta map[string]string) ([]byte, error) {
 	return buf, nil
 }
 
-// DecodeSafetensors parses a safetensors file holding F32 tensors, sorted by name.
+// DecodeSafetensors parses a safetensors file of floating-point tensors (F32, and F16,
+// BF16 or F64 converted to float32), sorted by name.
 func DecodeSafetensors(b []byte) ([]Tensor, map[string]string, error) {
-	if len(b) < 8 {
-		return nil, nil, fmt.Errorf("safetensors: file of %d bytes is too short", len(b))
+	raw, meta, err := ParseSafetensors(b)
+	if err != nil {
+		return nil, nil, err
 	}
-	hl := binary.LittleEndian.Uint64(b)
-	if hl > maxHeader || hl > uint64(len(b)-8) {
-		return nil, nil, fmt.Errorf("safetensors: header length %d does not fit a %d-byte file", hl, len(b))
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(bytes.TrimRight(b[8:8+hl], " "), &raw); err != nil {
-		return nil, nil, fmt.Errorf("safetensors: header: %w", err)
-	}
-	data := b[8+hl:]
-	var meta map[string]string
 	out := make([]Tensor, 0, len(raw))
-	for name, msg := range raw {
-		if name == "__metadata__" {
-			if err := json.Unmarshal(msg, &meta); err != nil {
-				return nil, nil, fmt.Errorf("safetensors: metadata: %w", err)
-			}
-			continue
+	for _, r := range raw {
+		data, err := r.Float32()
+		if err != nil {
+			return nil, nil, fmt.Errorf("safetensors: %w", err)
 		}
-		var e stEntry
-		if err := json.Unmarshal(msg, &e); err != nil {
-			return nil, nil, fmt.Errorf("safetensors: tensor %s: %w", name, err)
-		}
-		if e.Dtype != "F32" {
-			return nil, nil, fmt.Errorf("safetensors: tensor %s has dtype %s, only F32 is supported", name, e.Dtype)
-		}
-		n := int64(1)
-		for _, s := range e.Shape {
-			if s < 0 {
-				return nil, nil, fmt.Errorf("safetensors: tensor %s has negative shape %v", name, e.Shape)
-			}
-			n *= int64(s)
-		}
-		lo, hi := e.DataOffsets[0], e.DataOffsets[1]
-		if lo < 0 || hi < lo || hi > int64(len(data)) || hi-lo != 4*n {
-			return nil, nil, fmt.Errorf("safetensors: tensor %s: offsets [%d,%d) do not hold shape %v in %d data bytes", name, lo, hi, e.Shape, len(data))
-		}
-		t := Tensor{Name: name, Shape: e.Shape, Data: make([]float32, n)}
-		for i := range t.Data {
-			t.Data[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[lo+int64(4*i):]))
-		}
-		out = append(out, t)
+		out = append(out, Tensor{Name: r.Name, Shape: r.Shape, Data: data})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, meta, nil
 }
 

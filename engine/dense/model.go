@@ -22,7 +22,7 @@ import (
 // Arch is the part of a run's config.json that defines the model. train.Config holds
 // the same fields under the same JSON names (Config.Arch converts).
 type Arch struct {
-	Preset  string  `json:"preset"`  // "tiny" | "mini"
+	Preset  string  `json:"preset"`  // "tiny" | "mini" | "custom" (sizes in Encoder)
 	Mode    string  `json:"mode"`    // "dual" (two encoders) | "shared" (one encoder, [Q]/[P] prefix)
 	Pooling string  `json:"pooling"` // "cls" | "mean"
 	Head    string  `json:"head"`    // "ars" | "dot" | "cos"
@@ -30,13 +30,46 @@ type Arch struct {
 	Tau     float64 `json:"tau"`     // temperature (cos uses it in Prob)
 	MaxLen  int     `json:"max_len"` // tokens per text, [CLS]/[SEP] included
 	Seed    int64   `json:"seed"`    // initial weights: encoders Seed (and Seed+1), head Seed+2
+	// HeadInit is the ARS head's initialisation: "" or "sym" (the default), or "linear"
+	// (the untrained ARS score equals the dot product; see head.InitLinear).
+	HeadInit string `json:"head_init,omitempty"`
+	// Encoder sizes the encoders of preset "custom" (one started from a pre-trained
+	// checkpoint); nil for the presets, whose config.json files do not have it.
+	Encoder *EncoderSize `json:"encoder,omitempty"`
+	// Text is how text reaches the tokenizer: "" normalised by engine/text (Normalize), as
+	// every model trained from scratch here; "bert" as it is, the tokenizer applying its
+	// checkpoint's BERT casing settings (tok.Basic), as the checkpoint was pre-trained.
+	Text string `json:"text,omitempty"`
+}
+
+// Text values.
+const (
+	TextLab  = ""
+	TextBERT = "bert"
+)
+
+// EncoderSize is a non-preset encoder: the sizes of a BERT encoder (Hugging Face's
+// config.json names in the comments).
+type EncoderSize struct {
+	Vocab     int     `json:"vocab"`     // vocab_size: rows of the token embedding, ≥ the tokenizer's vocabulary
+	Hidden    int     `json:"hidden"`    // hidden_size
+	Layers    int     `json:"layers"`    // num_hidden_layers
+	Heads     int     `json:"heads"`     // num_attention_heads
+	FFN       int     `json:"ffn"`       // intermediate_size
+	Positions int     `json:"positions"` // max_position_embeddings (max_len ≤ this)
+	Act       string  `json:"act"`       // hidden_act: "gelu" (erf) | "gelu_tanh" (gelu_new)
+	LNEps     float64 `json:"ln_eps"`    // layer_norm_eps
 }
 
 // Validate reports the first problem in a with a message naming the field.
 func (a Arch) Validate() error {
 	switch {
-	case a.Preset != "tiny" && a.Preset != "mini":
-		return fmt.Errorf("preset %q: want tiny or mini", a.Preset)
+	case a.Preset == "custom" && a.Encoder == nil:
+		return errors.New("preset custom: the encoder sizes (\"encoder\") are missing")
+	case a.Preset != "custom" && a.Encoder != nil:
+		return fmt.Errorf("preset %q: encoder sizes are only for preset custom", a.Preset)
+	case a.Preset != "tiny" && a.Preset != "mini" && a.Preset != "custom":
+		return fmt.Errorf("preset %q: want tiny or mini (custom: from a checkpoint)", a.Preset)
 	case a.Mode != "dual" && a.Mode != "shared":
 		return fmt.Errorf("mode %q: want dual or shared", a.Mode)
 	case a.Pooling != "cls" && a.Pooling != "mean":
@@ -49,10 +82,52 @@ func (a Arch) Validate() error {
 		return errors.New("h 1: the ARS interaction size must be ≥ 2")
 	case !(a.Tau > 0) || math.IsInf(a.Tau, 0):
 		return fmt.Errorf("tau %g: must be a positive number", a.Tau)
+	case a.HeadInit != "" && a.HeadInit != head.InitSym && a.HeadInit != head.InitLinear:
+		return fmt.Errorf("head_init %q: want %s or %s", a.HeadInit, head.InitSym, head.InitLinear)
 	case a.MaxLen < 4:
 		return fmt.Errorf("max_len %d: must be ≥ 4 tokens", a.MaxLen)
+	case a.Text != TextLab && a.Text != TextBERT:
+		return fmt.Errorf("text %q: want \"\" (engine/text normalisation) or bert", a.Text)
+	case a.Encoder != nil && a.MaxLen > a.Encoder.Positions:
+		return fmt.Errorf("max_len %d: the encoder has %d positions", a.MaxLen, a.Encoder.Positions)
+	}
+	if a.Encoder != nil {
+		if _, err := a.NNConfig(a.Encoder.Vocab); err != nil {
+			return fmt.Errorf("encoder: %w", err)
+		}
 	}
 	return nil
+}
+
+// NNConfig is the encoder configuration of a for a tokenizer of vocab tokens: the preset's
+// sizes with MaxLen positions, or Encoder's (whose embedding may have more rows than the
+// tokenizer has tokens, never fewer).
+func (a Arch) NNConfig(vocab int) (nn.Config, error) {
+	if a.Encoder == nil {
+		c, err := nn.Preset(a.Preset, vocab, a.MaxLen)
+		c.Pooling = a.Pooling
+		return c, err
+	}
+	e := a.Encoder
+	if e.Vocab < vocab {
+		return nn.Config{}, fmt.Errorf("encoder vocab %d is smaller than the tokenizer's %d tokens", e.Vocab, vocab)
+	}
+	c := nn.Config{Vocab: e.Vocab, Hidden: e.Hidden, Layers: e.Layers, Heads: e.Heads, FFN: e.FFN, MaxLen: e.Positions,
+		Pooling: a.Pooling, Act: e.Act, LNEps: e.LNEps}
+	if err := c.Validate(); err != nil {
+		return nn.Config{}, err
+	}
+	return c, nil
+}
+
+// LoadTokenizer reads the tokenizer of the run folder dir for a: with Text "bert" its BERT
+// casing settings too (tok.LoadBERT).
+func LoadTokenizer(dir string, a Arch) (*tok.Tokenizer, error) {
+	if a.Text == TextBERT {
+		tk, _, err := tok.LoadBERT(dir)
+		return tk, err
+	}
+	return tok.Load(dir)
 }
 
 // Model is a dense retriever: tokenizer, query and passage encoders (the same one in
@@ -74,11 +149,10 @@ func New(a Arch, tk *tok.Tokenizer) (*Model, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	ncfg, err := nn.Preset(a.Preset, tk.VocabSize(), a.MaxLen)
+	ncfg, err := a.NNConfig(tk.VocabSize())
 	if err != nil {
 		return nil, err
 	}
-	ncfg.Pooling = a.Pooling
 	m := &Model{Arch: a, Tok: tk}
 	if m.EncQ, err = nn.NewEncoder(ncfg, a.Seed); err != nil {
 		return nil, fmt.Errorf("query encoder: %w", err)
@@ -89,7 +163,7 @@ func New(a Arch, tk *tok.Tokenizer) (*Model, error) {
 			return nil, fmt.Errorf("passage encoder: %w", err)
 		}
 	}
-	if m.Head, err = head.New(a.Head, ncfg.Hidden, a.H, a.Tau, a.Seed+2); err != nil {
+	if m.Head, err = head.NewInit(a.Head, ncfg.Hidden, a.H, a.Tau, a.Seed+2, a.HeadInit); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -106,7 +180,7 @@ func Load(dir string) (*Model, error) {
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("load model: %s: %w", ckpt.ConfigFile, err)
 	}
-	tk, err := tok.Load(dir)
+	tk, err := LoadTokenizer(dir, a)
 	if err != nil {
 		return nil, fmt.Errorf("load model: tokenizer in %s: %w", dir, err)
 	}
@@ -156,7 +230,7 @@ func (m *Model) QueryIDs(q string) []int {
 	if m.Shared() {
 		prefix = tok.QueryToken
 	}
-	return m.Tok.Encode(Normalize(q), prefix, m.Arch.MaxLen)
+	return m.Tok.Encode(m.normalize(q), prefix, m.Arch.MaxLen)
 }
 
 // PassageIDs tokenises a passage, title then body ([P]-prefixed in shared mode).
@@ -169,7 +243,7 @@ func (m *Model) PassageIDs(title, body string) []int {
 	if title != "" {
 		s = title + " " + body
 	}
-	return m.Tok.Encode(Normalize(s), prefix, m.Arch.MaxLen)
+	return m.Tok.Encode(m.normalize(s), prefix, m.Arch.MaxLen)
 }
 
 // Window says how Index reads passages longer than MaxLen tokens.
@@ -238,12 +312,21 @@ func (m *Model) passageAll(title, body string) []int {
 	if title != "" {
 		s = title + " " + body
 	}
-	return m.Tok.Encode(Normalize(s), prefix, 0)
+	return m.Tok.Encode(m.normalize(s), prefix, 0)
 }
 
 // PassageLen is how many tokens the whole passage takes ([CLS], prefix and [SEP]
 // included), to compare with Arch.MaxLen.
 func (m *Model) PassageLen(title, body string) int { return len(m.passageAll(title, body)) }
+
+// normalize is Normalize for a model of Text "" and the identity for one of Text "bert"
+// (its tokenizer applies BERT's processing).
+func (m *Model) normalize(s string) string {
+	if m.Arch.Text == TextBERT {
+		return s
+	}
+	return Normalize(s)
+}
 
 // Normalize is the text normalisation every model input goes through (and the
 // tokenizer is trained on).

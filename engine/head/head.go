@@ -44,10 +44,37 @@ type Head struct {
 	gWq, gBq, gWp, gBp, gV, gC, gLogTau []float32
 }
 
-// New makes a head of kind ("ars", "dot", "cos") over d-dimensional encoder outputs.
-// h is the ARS interaction size (0 = d); tau the initial temperature. W_q is drawn from
-// N(0, 1/d), W_p starts equal to it, v_i = 1/√h, biases start at 0 (see below).
+// ARS initialisations (Arch.HeadInit). Both start symmetric (W_p = W_q, every v_i equal,
+// biases 0), so the untrained head ranks by a similarity of the projected vectors:
+//   - InitSym ("sym", the default): W_q ~ N(0, 1/d), v_i = 1/√h. Projected entries are
+//     O(1), so q̂_i·p̂_i sits where tanh bends and saturates from the first step.
+//   - InitLinear ("linear"): W_q ~ N(0, α²/d) with α = LinearAlpha, v_i = d/(h·α²). The
+//     products are O(α²) = O(0.01), where tanh(x) ≈ x, so the untrained score is
+//     Σ_i v_i (W_q q)_i (W_q p)_i ≈ (d/(hα²))·(hα²/d)·q·p = q·p: exactly the dot head's
+//     score at the same temperature. Training can then bend each dimension into the
+//     tanh's nonlinearity where that helps, instead of starting saturated.
+const (
+	InitSym     = "sym"
+	InitLinear  = "linear"
+	LinearAlpha = 0.1
+)
+
+// New makes a head of kind ("ars", "dot", "cos") over d-dimensional encoder outputs with
+// the default (InitSym) initialisation; see NewInit.
 func New(kind string, d, h int, tau float64, seed int64) (*Head, error) {
+	return NewInit(kind, d, h, tau, seed, InitSym)
+}
+
+// NewInit makes a head of kind over d-dimensional encoder outputs. h is the ARS interaction
+// size (0 = d); tau the initial temperature; init the ARS initialisation (InitSym or
+// InitLinear; "" = InitSym; ignored by dot and cos).
+func NewInit(kind string, d, h int, tau float64, seed int64, init string) (*Head, error) {
+	if init == "" {
+		init = InitSym
+	}
+	if init != InitSym && init != InitLinear {
+		return nil, fmt.Errorf("head: initialisation %q (want %s or %s)", init, InitSym, InitLinear)
+	}
 	if d <= 0 {
 		return nil, fmt.Errorf("head: dimension %d must be positive", d)
 	}
@@ -83,11 +110,16 @@ func New(kind string, d, h int, tau float64, seed int64) (*Head, error) {
 	// (1/√h)·Σ_i tanh((W_q q)_i (W_q p)_i), a dot-like similarity in the projected space
 	// that keeps whatever the encoders share (identical tokens in shared mode). With
 	// independent random W_q, W_p and v the from-scratch demo runs stayed at chance on dev.
-	hd.Wq = normal(h*d, 1/math.Sqrt(float64(d)))
+	alpha, v0 := 1.0, 1/math.Sqrt(float64(h))
+	if init == InitLinear {
+		alpha = LinearAlpha
+		v0 = float64(d) / (float64(h) * alpha * alpha)
+	}
+	hd.Wq = normal(h*d, alpha/math.Sqrt(float64(d)))
 	hd.Wp = append([]float32(nil), hd.Wq...)
 	hd.V = make([]float32, h)
 	for i := range hd.V {
-		hd.V[i] = float32(1 / math.Sqrt(float64(h)))
+		hd.V[i] = float32(v0)
 	}
 	hd.Bq, hd.Bp, hd.C = make([]float32, h), make([]float32, h), make([]float32, 1)
 	hd.gWq, hd.gWp = make([]float32, h*d), make([]float32, h*d)

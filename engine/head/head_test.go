@@ -253,7 +253,12 @@ func TestLossNames(t *testing.T) {
 	if names := w.Names(); len(names) != 3 || names[0] != Dyn || names[1] != InfoNCE || names[2] != Reg {
 		t.Errorf("Names() = %v, want LossNames order", names)
 	}
-	for _, bad := range []string{"", "focal", "dyn=x", "dyn=-1", "dyn,dyn", "reg"} {
+	// "+" separates terms too (sweep grids split their values on ","), but not inside a number.
+	plus, err := ParseWeights("infonce=1+dyn=0.5+reg=1e+2")
+	if err != nil || plus.Weight(InfoNCE) != 1 || plus.Weight(Dyn) != 0.5 || plus.Weight(Reg) != 100 {
+		t.Errorf("ParseWeights with +: %v %v", plus, err)
+	}
+	for _, bad := range []string{"", "focal", "dyn=x", "dyn=-1", "dyn,dyn", "reg", "infonce+dyn+dyn"} {
 		if _, err := ParseWeights(bad); err == nil {
 			t.Errorf("ParseWeights(%q): want an error", bad)
 		}

@@ -106,7 +106,7 @@ func NewWeights(m map[string]float64) (Weights, error) {
 // and validates the result like NewWeights ("l2" and "reg" are the same term).
 func ParseWeights(s string) (Weights, error) {
 	m := map[string]float64{}
-	for _, part := range strings.Split(s, ",") {
+	for _, part := range splitTerms(s) {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -261,4 +261,20 @@ func filled(n int, v float64) []float64 {
 		out[i] = v
 	}
 	return out
+}
+
+// splitTerms splits a loss list on "," and on a "+" that starts a term name
+// ("infonce=1+dyn=0.5", the form a sweep grid needs, whose values are split on ","),
+// leaving the "+" of an exponent ("1e+4") inside its number.
+func splitTerms(s string) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ',' || (c == '+' && i+1 < len(s) && (s[i+1] >= 'a' && s[i+1] <= 'z' || s[i+1] >= 'A' && s[i+1] <= 'Z')) {
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
 }

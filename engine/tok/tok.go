@@ -3,7 +3,9 @@
 // Input text is expected to be normalised already by engine/text (lower-cased,
 // Arabic normalised, Vietnamese NFC with tone marks kept), so pre-tokenisation
 // here only splits on whitespace and punctuation: it never lower-cases or strips
-// accents. Words are cut into pieces by greedy longest-match-first WordPiece
+// accents — unless the tokenizer carries BERT's BasicTokenizer settings (Basic, read
+// from a pre-trained checkpoint's tokenizer_config.json or tokenizer.json), which it
+// then applies first, as BERT does. Words are cut into pieces by greedy longest-match-first WordPiece
 // with "##" continuation pieces (see wordpiece*.go for the two back ends).
 package tok
 
@@ -50,6 +52,7 @@ type Tokenizer struct {
 	vocab   []string       // id → token
 	ids     map[string]int // token → id
 	aliases map[string]int // [Q]/[P] → [unusedN] for BERT vocabularies without them
+	basic   *Basic         // BERT text processing before splitting (nil: none; see bert.go)
 	model   pieceModel
 	unk     int
 	cls     int
@@ -140,6 +143,9 @@ func (t *Tokenizer) Encode(text string, prefix string, maxLen int) []int {
 	if maxLen > 0 && capHint > maxLen {
 		capHint = maxLen
 	}
+	if t.basic != nil {
+		text = t.basic.Apply(text)
+	}
 	out := make([]int, 0, capHint)
 	out = append(out, t.cls)
 	if prefix != "" && (maxLen <= 0 || maxLen >= 3) {
@@ -165,6 +171,9 @@ func (t *Tokenizer) Encode(text string, prefix string, maxLen int) []int {
 // Tokens returns the word pieces of text (no special tokens), for display.
 func (t *Tokenizer) Tokens(text string) []string {
 	var out []string
+	if t.basic != nil {
+		text = t.basic.Apply(text)
+	}
 	splitWords(text, func(word string) bool {
 		out = t.model.appendTokens(out, word)
 		return true

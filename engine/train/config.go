@@ -15,15 +15,16 @@ import (
 
 // Config is everything that defines a training run. It is saved as config.json in the run folder.
 type Config struct {
-	Preset       string             `json:"preset"`    // "tiny" | "mini"
-	Mode         string             `json:"mode"`      // "dual" (two encoders) | "shared" (one encoder, query/passage prefix)
-	Pooling      string             `json:"pooling"`   // "cls" | "mean"
-	Head         string             `json:"head"`      // "ars" | "dot" | "cos"
-	H            int                `json:"h"`         // ARS interaction size; 0 = encoder hidden size
-	Losses       map[string]float64 `json:"losses"`    // term → weight: "infonce", "modinfonce", "dyn", "reg" (L2; --loss also takes "l2"), "std" (the ARS paper's spread regulariser)
-	Tau          float64            `json:"tau"`       // InfoNCE temperature
-	LearnTau     bool               `json:"learn_tau"` // learn log τ
-	Negatives    string             `json:"negatives"` // "hard:K" | "inbatch" | "both"
+	Preset       string             `json:"preset"`              // "tiny" | "mini" | "custom" (from Init)
+	Mode         string             `json:"mode"`                // "dual" (two encoders) | "shared" (one encoder, query/passage prefix)
+	Pooling      string             `json:"pooling"`             // "cls" | "mean"
+	Head         string             `json:"head"`                // "ars" | "dot" | "cos"
+	H            int                `json:"h"`                   // ARS interaction size; 0 = encoder hidden size
+	HeadInit     string             `json:"head_init,omitempty"` // ARS initialisation: "" / "sym" or "linear" (dense.Arch.HeadInit)
+	Losses       map[string]float64 `json:"losses"`              // term → weight: "infonce", "modinfonce", "dyn", "reg" (L2; --loss also takes "l2"), "std" (the ARS paper's spread regulariser)
+	Tau          float64            `json:"tau"`                 // InfoNCE temperature
+	LearnTau     bool               `json:"learn_tau"`           // learn log τ
+	Negatives    string             `json:"negatives"`           // "hard:K" | "inbatch" | "both"
 	Epochs       int                `json:"epochs"`
 	Batch        int                `json:"batch"` // queries per step
 	LR           float64            `json:"lr"`
@@ -38,11 +39,19 @@ type Config struct {
 	// words, the passage as positive; ICT/Contriever-style cropping). Encoders trained from scratch
 	// on a few hundred labelled pairs memorise their positives; cropped pairs teach matching itself.
 	Pseudo int `json:"pseudo,omitempty"`
+	// Init starts the encoders from a pre-trained checkpoint: a Hugging Face BERT folder
+	// (engine/hf) or a lab run folder; both towers of a dual model start from it. ApplyInit
+	// fills Preset "custom", Encoder and Text from it; the head starts fresh (seeded).
+	Init string `json:"init,omitempty"`
+	// Encoder and Text: see dense.Arch (set by ApplyInit; nil and "" for the presets).
+	Encoder *dense.EncoderSize `json:"encoder,omitempty"`
+	Text    string             `json:"text,omitempty"`
 }
 
 // Arch is the model part of the configuration (what dense.Load reads back).
 func (c Config) Arch() dense.Arch {
-	return dense.Arch{Preset: c.Preset, Mode: c.Mode, Pooling: c.Pooling, Head: c.Head, H: c.H, Tau: c.Tau, MaxLen: c.MaxLen, Seed: c.Seed}
+	return dense.Arch{Preset: c.Preset, Mode: c.Mode, Pooling: c.Pooling, Head: c.Head, H: c.H, Tau: c.Tau, MaxLen: c.MaxLen, Seed: c.Seed,
+		Encoder: c.Encoder, Text: c.Text, HeadInit: c.HeadInit}
 }
 
 // DefaultConfig: tiny encoder, ARS head, InfoNCE + 0.5·dyn + 1e-4·reg, τ = 0.05, 29 hard

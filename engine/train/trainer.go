@@ -164,6 +164,7 @@ func (t *trainer) run(resume bool) (err error) {
 func (t *trainer) setup(resuming bool) error {
 	cfg := t.cfg
 	var tk *tok.Tokenizer
+	var src *initSource
 	var err error
 	if t.neg, err = ParseNegatives(cfg.Negatives); err != nil {
 		return fmt.Errorf("train: config: %w", err)
@@ -174,12 +175,38 @@ func (t *trainer) setup(resuming bool) error {
 		if err := ckpt.ReadJSON(filepath.Join(t.dir, ckpt.ConfigFile), &saved); err != nil {
 			return fmt.Errorf("train: resume: %w", err)
 		}
+		if cfg.Init != "" && cfg.Encoder == nil { // not prepared by ApplyInit: as the first run did
+			if cfg, _, err = ApplyInit(cfg, InitOptions{}); err != nil {
+				return fmt.Errorf("train: resume: %w", err)
+			}
+			t.cfg = cfg
+		}
 		if d := configDiff(saved, cfg); d != "" {
 			return fmt.Errorf("train: resume: config differs from the saved run in %s", d)
 		}
-		if tk, err = tok.Load(t.dir); err != nil {
+		if tk, err = dense.LoadTokenizer(t.dir, cfg.Arch()); err != nil {
 			return fmt.Errorf("train: resume: tokenizer: %w", err)
 		}
+	case cfg.Init != "":
+		if src, err = openInit(cfg.Init); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		if cfg.Encoder == nil { // not prepared by ApplyInit
+			var notes []string
+			if cfg, notes, err = applySource(cfg, src, InitOptions{}); err != nil {
+				return fmt.Errorf("train: %w", err)
+			}
+			if err := cfg.Validate(); err != nil {
+				return fmt.Errorf("train: config: %w", err)
+			}
+			t.cfg = cfg
+			for _, n := range notes {
+				t.info("init: " + n)
+			}
+		} else if *cfg.Encoder != src.size {
+			return fmt.Errorf("train: init %s: the checkpoint's encoder %+v differs from the config's %+v", cfg.Init, src.size, *cfg.Encoder)
+		}
+		tk = src.tok
 	case cfg.TokenizerDir != "":
 		if tk, err = tok.Load(cfg.TokenizerDir); err != nil {
 			return fmt.Errorf("train: tokenizer: %w", err)
@@ -197,6 +224,13 @@ func (t *trainer) setup(resuming bool) error {
 		return fmt.Errorf("train: model: %w", err)
 	}
 	t.m.Dir = t.dir
+	if src != nil {
+		if err := initModel(t.m, src, cfg.Init); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		t.info(fmt.Sprintf("encoders initialised from %s (%d tensors each, %d parameters); the %s head starts fresh (seed %d)",
+			cfg.Init, len(t.m.EncQ.Params()), t.m.EncQ.NumParams(), cfg.Head, cfg.Seed+2))
+	}
 	if msg := LengthReport(t.m, t.ds.Passages); msg != "" {
 		t.info(msg)
 	}
