@@ -37,6 +37,13 @@ func TestPretrainCLIOnDemo(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "mrr@10") {
 		t.Fatalf("eval of the pre-trained run: exit %d\n%s\n%s", code, out, errs)
 	}
+	// a fine-tuning starts from the pre-trained run folder (train --init)
+	ft := filepath.Join(t.TempDir(), "ft")
+	code, _, errs = run(t, "train", "--data", "demo", "--out", ft, "--init", dir, "--head", "dot", "--epochs", "1",
+		"--negatives", "hard:1", "--batch", "4", "--pseudo", "0")
+	if code != 0 || !strings.Contains(errs, "encoders initialised from "+dir) {
+		t.Fatalf("train --init from the pre-trained run: exit %d\n%s", code, errs)
+	}
 	code, _, errs = run(t, "pretrain", "--out", dir, "--resume")
 	if code != 0 || !strings.Contains(errs, "run already finished") {
 		t.Errorf("resume of a finished run: exit %d\n%s", code, errs)
