@@ -21,6 +21,8 @@ Usage:
   arslab eval    --data PATH --model MODEL | --run-in FILE [--split dev|test|all] [--rerank runs/CE --depth 100] [--json]
                  [--rel-min N] [--run FILE] [--per-query FILE] [--bm25 k1=1.5,b=0.75] [--analyzer stem=ar] [--windows]
   arslab train   --data PATH --out runs/NAME [--preset tiny|mini | --init HF_FOLDER|runs/X] [--head ars|dot|cos] ...   (arslab train -h)
+  arslab pretrain --data PATH [--data PATH]... --out runs/NAME [--objectives mlm=1,crop=1,bm25=1] [--steps N | --minutes M] ...
+                 pre-train an encoder on the passages only (arslab pretrain -h)
   arslab export  runs/NAME --out DIR          the encoder(s) in Hugging Face BertModel layout (+ head, arslab.json)
   arslab train-reranker --data PATH --out runs/CE [--split train] [--loss listwise|bce] ...   a cross-encoder (= train --head cross)
   arslab query   --data PATH --model MODEL [--rerank runs/CE] [--k 10] [--json] "question"
@@ -66,6 +68,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	case "train-reranker":
 		err = e.trainReranker(ctx, rest)
+	case "pretrain":
+		err = e.pretrain(ctx, rest)
 	case "export":
 		err = e.export(ctx, rest)
 	case "query":

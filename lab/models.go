@@ -102,9 +102,13 @@ func RunNotice(dir string) string {
 	if err != nil || st.Finished {
 		return ""
 	}
+	cmd := "train"
+	if IsPretrainRun(dir) {
+		cmd = "pretrain"
+	}
 	return fmt.Sprintf("warning: %s is an unfinished training (checkpoint at step %d of %d, epoch %d of %d done); "+
-		"resume it with arslab train --out %s --resume", filepath.Base(dir), st.Step, st.TotalSteps, st.Epoch,
-		st.TotalSteps/max(st.StepsPerEpoch, 1), dir)
+		"resume it with arslab %s --out %s --resume", filepath.Base(dir), st.Step, st.TotalSteps, st.Epoch,
+		st.TotalSteps/max(st.StepsPerEpoch, 1), cmd, dir)
 }
 
 // checkRunDir says clearly when dir is not a run folder, listing what --model accepts.

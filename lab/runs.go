@@ -271,6 +271,9 @@ func TrashRun(dir string, now time.Time) (string, error) {
 // ResumeRun continues the unfinished run in dir on the workspace's dataset with the
 // configuration saved in the run.
 func (w *Workspace) ResumeRun(ctx context.Context, dir string) (*Job, error) {
+	if IsPretrainRun(dir) {
+		return w.resumePretrain(ctx, dir)
+	}
 	r := ReadRun(dir)
 	switch {
 	case r.Err != "":

@@ -193,7 +193,7 @@ func (p *trainingPane) hints() []key.Binding {
 	case p.running():
 		return []key.Binding{p.keys.Pause, p.keys.Stop, p.keys.Form}
 	default:
-		return []key.Binding{p.keys.Start, p.keys.Down, p.keys.Right, p.keys.Edit}
+		return []key.Binding{p.keys.Start, pretrainKey, p.keys.Down, p.keys.Right, p.keys.Edit}
 	}
 }
 
@@ -273,6 +273,8 @@ func (p *trainingPane) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.keys.Start):
 		return p.start()
+	case key.Matches(msg, pretrainKey):
+		return p.startPretrain()
 	case key.Matches(msg, p.keys.Pause):
 		if !p.running() || p.run.job == nil {
 			p.a.setStatus(lvlInfo, "no training is running")
