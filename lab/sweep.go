@@ -98,7 +98,7 @@ func Cells(axes []GridAxis) []SweepCell {
 }
 
 // SweepSettings are the keys a grid (or the sweep's base flags) may set.
-var SweepSettings = []string{"preset", "mode", "pooling", "head", "head-init", "h", "loss", "tau", "negatives", "epochs",
+var SweepSettings = []string{"preset", "mode", "pooling", "head", "head-init", "init", "h", "loss", "tau", "negatives", "epochs",
 	"batch", "lr", "warmup", "max-len", "pseudo", "seed"}
 
 // SetSetting sets one training setting from its text, as the train flags read it.
@@ -129,6 +129,8 @@ func SetSetting(c *train.Config, key, val string) error {
 		c.Head = val
 	case "head-init":
 		c.HeadInit = val
+	case "init":
+		c.Init = val // the trainer reads the checkpoint (train.ApplyInit) when the cell starts
 	case "negatives":
 		c.Negatives = val
 	case "loss":
