@@ -134,7 +134,7 @@ type rerankFlags struct {
 
 func addRerankFlags(fs *flag.FlagSet) rerankFlags {
 	r := rerankFlags{
-		run:   fs.String("rerank", "", "cross-encoder run folder that reranks --model's top --depth (a two-stage pipeline)"),
+		run:   fs.String("rerank", "", "cross-encoder or dense run folder that rescores --model's top --depth (a two-stage pipeline)"),
 		depth: fs.Int("depth", lab.RerankDepth, "with --rerank: first-stage hits the cross-encoder rescores"),
 	}
 	if strings.HasSuffix(fs.Name(), "eval") {

@@ -22,13 +22,16 @@ import (
 const RerankDepth = 100
 
 // Reranked is the two-stage pipeline: a first stage (BM25, TF-IDF, a dense run, a fusion)
-// retrieves, a cross-encoder rescores its top Depth and the rest keep first-stage order
-// below them. Spec: "FIRST>>runs/CE@DEPTH" (e.g. "bm25>>runs/ce@100"); eval and query
-// build it from --model FIRST --rerank runs/CE --depth N. It records each query's
-// first-stage and rerank time (Latency).
+// retrieves, a second stage rescores its top Depth and the rest keep first-stage order
+// below them. The second stage is a cross-encoder run (CE) or a dense run (Dense: the
+// dual encoder's head scores the candidates, as the ARS paper serves its non-dot score).
+// Spec: "FIRST>>runs/X@DEPTH" (e.g. "bm25>>runs/ce@100"); eval and query build it from
+// --model FIRST --rerank runs/X --depth N. It records each query's first-stage and
+// rerank time (Latency).
 type Reranked struct {
 	First Model
-	CE    *cross.Model
+	CE    *cross.Model // the cross-encoder second stage, or nil
+	Dense Model        // the dense second stage when CE is nil (its Retriever is an engine.Reranker)
 	Depth int
 
 	passages []datasets.Passage
@@ -108,20 +111,67 @@ func (w *Workspace) reranked(ctx context.Context, spec string, progress engine.P
 	if err := checkRunDir(run); err != nil {
 		return Model{}, err
 	}
-	if !cross.IsRun(run) {
-		return Model{}, fmt.Errorf("%s: %s is not a cross-encoder run (train one with arslab train-reranker)", spec, run)
+	r := &Reranked{First: fm, Depth: depth, passages: w.Data.Passages}
+	if cross.IsRun(run) {
+		if r.CE, err = cross.Load(run); err != nil {
+			return Model{}, err
+		}
+		return Model{Name: r.Name(), Retriever: r}, nil
 	}
-	ce, err := cross.Load(run)
+	dm, err := w.Retriever(ctx, run, progress)
 	if err != nil {
-		return Model{}, err
+		return Model{}, fmt.Errorf("%s: second stage: %w", spec, err)
 	}
-	r := &Reranked{First: fm, CE: ce, Depth: depth, passages: w.Data.Passages}
+	if _, ok := dm.Retriever.(engine.Reranker); !ok {
+		return Model{}, fmt.Errorf("%s: %s cannot rescore candidates (want a cross-encoder or dense run)", spec, run)
+	}
+	r.Dense = dm
 	return Model{Name: r.Name(), Retriever: r}, nil
 }
 
-// Name is "FIRST>>CE@DEPTH" with the first stage's and the run's names.
+// Name is "FIRST>>SECOND@DEPTH" with the first stage's and the run's names.
 func (r *Reranked) Name() string {
-	return r.First.Name + ">>" + r.CE.Name() + "@" + strconv.Itoa(r.Depth)
+	second := r.Dense.Name
+	if r.CE != nil {
+		second = r.CE.Name()
+	}
+	return r.First.Name + ">>" + second + "@" + strconv.Itoa(r.Depth)
+}
+
+// score gives the second stage's score (and probability) of each of top for query.
+func (r *Reranked) score(query string, top []engine.Hit) (scores, probs []float64, err error) {
+	scores, probs = make([]float64, len(top)), make([]float64, len(top))
+	if r.CE != nil {
+		ps := make([][2]string, len(top))
+		for i, h := range top {
+			p := r.passages[h.Index]
+			ps[i] = [2]string{p.Title, p.Text}
+		}
+		logits, err := r.CE.Score(query, ps)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, l := range logits {
+			scores[i], probs[i] = l, head.Sigmoid(l)
+		}
+		return scores, probs, nil
+	}
+	idx := make([]int, len(top))
+	for i, h := range top {
+		idx[i] = h.Index
+	}
+	byIndex := map[int]engine.Hit{}
+	for _, h := range r.Dense.Retriever.(engine.Reranker).Rerank(query, idx) {
+		byIndex[h.Index] = h
+	}
+	for i, h := range top {
+		d, ok := byIndex[h.Index]
+		if !ok {
+			return nil, nil, fmt.Errorf("%s: no score for passage %s", r.Dense.Name, h.ID)
+		}
+		scores[i], probs[i] = d.Score, d.Prob
+	}
+	return scores, probs, nil
 }
 
 // RerankedHit is one hit of the pipeline with where the first stage had it.
@@ -174,12 +224,7 @@ func (r *Reranked) rerankList(query string, ordered, scoreOrder []engine.Hit) (R
 		top = ordered[:n]
 	}
 	t0 := time.Now()
-	ps := make([][2]string, len(top))
-	for i, h := range top {
-		p := r.passages[h.Index]
-		ps[i] = [2]string{p.Title, p.Text}
-	}
-	logits, err := r.CE.Score(query, ps)
+	logits, probs, err := r.score(query, top)
 	if err != nil {
 		return Result{}, err
 	}
@@ -192,7 +237,7 @@ func (r *Reranked) rerankList(query string, ordered, scoreOrder []engine.Hit) (R
 	for _, o := range order {
 		h := top[o]
 		fr := rank[h.Index]
-		res.Hits = append(res.Hits, RerankedHit{Hit: engine.Hit{ID: h.ID, Index: h.Index, Score: logits[o], Prob: head.Sigmoid(logits[o])},
+		res.Hits = append(res.Hits, RerankedHit{Hit: engine.Hit{ID: h.ID, Index: h.Index, Score: logits[o], Prob: probs[o]},
 			FirstRank: fr + 1, FirstScore: ordered[fr].Score})
 	}
 	for i, h := range ordered[n:] {
@@ -322,6 +367,9 @@ type TokenExplanation struct {
 func (r *Reranked) ExplainTokens(query string, passage int) (TokenExplanation, error) {
 	if passage < 0 || passage >= len(r.passages) {
 		return TokenExplanation{}, fmt.Errorf("no passage %d", passage)
+	}
+	if r.CE == nil {
+		return TokenExplanation{}, fmt.Errorf("%s: token explanations need a cross-encoder second stage", r.Name())
 	}
 	p := r.passages[passage]
 	logit, toks, err := r.CE.Saliency(query, p.Title, p.Text)
