@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sort"
 	"sync"
 
 	"github.com/arslab/arslab/datasets"
@@ -206,13 +205,19 @@ func (ix *Index) scoreRange(qp []float32, lo, hi int, h []cand, k int) []cand {
 		if err := hd.ScoreBlock(qp, ix.vecs[w0*ix.k:w1*ix.k], scores); err != nil {
 			return h // lengths are the index's own: cannot happen
 		}
+		single := w1-w0 == e-b // one window per passage: the scores are the passages'
 		for i := b; i < e; i++ {
-			ws := scores[int(ix.start[i])-w0 : int(ix.start[i+1])-w0]
-			s := ws[0]
-			for _, v := range ws[1:] {
-				s = max(s, v)
+			var s float32
+			if single {
+				s = scores[i-b]
+			} else {
+				ws := scores[int(ix.start[i])-w0 : int(ix.start[i+1])-w0]
+				s = ws[0]
+				for _, v := range ws[1:] {
+					s = max(s, v)
+				}
 			}
-			if len(h) == k && !topk.Better(cand{Doc: int32(i), Score: s}, h[0]) {
+			if len(h) == k && s < h[0].Score { // cheap rejection of most passages
 				continue
 			}
 			h = topk.Push(h, k, cand{Doc: int32(i), Score: s})
@@ -254,14 +259,30 @@ func (ix *Index) hits(qp []float32, cs []cand) []engine.Hit {
 	return out
 }
 
-// topContrib returns the n largest contributions by |value| (ties by dimension).
+// topContrib returns the n largest contributions by |value| (ties by dimension), by
+// insertion into a sorted list of n: O(len(c)·n) without sorting all of c.
 func topContrib(c []float64, n int) []engine.Contribution {
-	out := make([]engine.Contribution, len(c))
-	for i, v := range c {
-		out[i] = engine.Contribution{Dim: i, Value: v}
+	n = min(n, len(c))
+	if n <= 0 {
+		return nil
 	}
-	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Value) > math.Abs(out[j].Value) })
-	return out[:min(n, len(out))]
+	out := make([]engine.Contribution, 0, n)
+	for i, v := range c {
+		a := math.Abs(v)
+		if len(out) == n && !(a > math.Abs(out[n-1].Value)) {
+			continue // not larger than the nth: an earlier dimension wins the tie
+		}
+		if len(out) < n {
+			out = append(out, engine.Contribution{})
+		}
+		j := len(out) - 1
+		for j > 0 && a > math.Abs(out[j-1].Value) {
+			out[j] = out[j-1]
+			j--
+		}
+		out[j] = engine.Contribution{Dim: i, Value: v}
+	}
+	return out
 }
 
 // Explain breaks the score of passage (an index into the indexed passages; its best

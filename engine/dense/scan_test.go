@@ -62,3 +62,18 @@ func TestScanSameForAnyWorkerCount(t *testing.T) {
 		t.Errorf("k > n: %d hits, want %d", len(hits), n)
 	}
 }
+
+// TestTopContrib: the largest |values| first, an earlier dimension first on ties.
+func TestTopContrib(t *testing.T) {
+	c := []float64{0.1, -0.5, 0.5, 0.2, -0.05, 0.3, -0.3}
+	want := []engine.Contribution{{Dim: 1, Value: -0.5}, {Dim: 2, Value: 0.5}, {Dim: 5, Value: 0.3}, {Dim: 6, Value: -0.3}}
+	if got := topContrib(c, 4); !slices.Equal(got, want) {
+		t.Errorf("top 4 = %v, want %v", got, want)
+	}
+	if got := topContrib(c[:2], 5); !slices.Equal(got, []engine.Contribution{{Dim: 1, Value: -0.5}, {Dim: 0, Value: 0.1}}) {
+		t.Errorf("top 5 of 2 = %v", got)
+	}
+	if got := topContrib(c, 0); len(got) != 0 {
+		t.Errorf("top 0 = %v", got)
+	}
+}
