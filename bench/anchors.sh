@@ -10,7 +10,9 @@
 #     /usr/bin/python3, with Debian's OpenBLAS (libopenblas0-pthread, 0.3.21) as the
 #     BLAS, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (an environment that forces
 #     Haswell/AVX2 kernels would slow OpenBLAS down), OpenBLAS threads = torch threads,
-#     Debian's tcmalloc (libgoogle-perftools4) preloaded;
+#     Debian's tcmalloc (libgoogle-perftools4) preloaded, OMP_WAIT_POLICY=PASSIVE (torch's
+#     OpenMP threads spinning beside OpenBLAS's own threads on 2 cores made the 2-thread
+#     training step 2–3× slower: tiny 4.8 → 11.8 examples/s);
 #   - bench/torch_anchor.py: the same shapes and maths written out by hand in PyTorch;
 #   - bench/arsscan.c: the ARS scan in C with AVX-512 intrinsics (gcc -O3 -march=native).
 # Missing Debian packages are installed with apt-get (root, or sudo).
@@ -59,7 +61,7 @@ case "$BLAS" in *openblas*) ;; *) say "warning: libblas.so.3 is $BLAS, not OpenB
 anchor() { # anchor THREADS ARGS...: one torch_anchor.py measurement
 	local th=$1
 	shift
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$th" OMP_NUM_THREADS="$th" \
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$th" OMP_NUM_THREADS="$th" OMP_WAIT_POLICY=PASSIVE \
 		LD_PRELOAD="$TCMALLOC" "$PY" bench/torch_anchor.py "$@" --threads "$th"
 }
 
