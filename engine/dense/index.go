@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sort"
 	"sync"
 
 	"github.com/arslab/arslab/datasets"
@@ -154,8 +153,13 @@ func (ix *Index) Search(query string, k int) []engine.Hit {
 	return ix.searchProjected(qp, k)
 }
 
-// searchProjected ranks the corpus for an already projected query: each worker keeps
-// the top k of its range, then the heaps are merged.
+// searchProjected ranks the corpus for an already projected query. The passages are
+// split into ix.workers contiguous ranges (GOMAXPROCS at indexing time, fewer for a
+// small corpus); each worker scores its windows in blocks with the head's vectorised
+// kernel and keeps its top k, and the workers' heaps are merged. A passage's score does
+// not depend on the range or block it falls in, and candidates are ordered by score,
+// then passage index (topk.Better, a total order), so the result is the same for any
+// number of workers.
 func (ix *Index) searchProjected(qp []float32, k int) []engine.Hit {
 	n := len(ix.ids)
 	k = min(k, n)
@@ -164,7 +168,7 @@ func (ix *Index) searchProjected(qp []float32, k int) []engine.Hit {
 	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
 	for w := range workers {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		lo, hi := min(n, w*chunk), min(n, (w+1)*chunk)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -181,11 +185,43 @@ func (ix *Index) searchProjected(qp []float32, k int) []engine.Hit {
 	return ix.hits(qp, topk.Sort(all))
 }
 
-// scoreRange pushes the scores of passages lo..hi-1 into heap h with no allocation.
+// scanBlock is how many passages a worker scores per ScoreBlock call.
+const scanBlock = 256
+
+// scoreRange pushes the scores of passages lo..hi-1 (each its best window's) into heap h.
 func (ix *Index) scoreRange(qp []float32, lo, hi int, h []cand, k int) []cand {
-	for i := lo; i < hi; i++ {
-		s, _ := ix.best(qp, i)
-		h = topk.Push(h, k, cand{Doc: int32(i), Score: s})
+	if k <= 0 {
+		return h
+	}
+	hd := ix.m.Head
+	var scores []float32
+	for b := lo; b < hi; b += scanBlock {
+		e := min(hi, b+scanBlock)
+		w0, w1 := int(ix.start[b]), int(ix.start[e])
+		if cap(scores) < w1-w0 {
+			scores = make([]float32, w1-w0)
+		}
+		scores = scores[:w1-w0]
+		if err := hd.ScoreBlock(qp, ix.vecs[w0*ix.k:w1*ix.k], scores); err != nil {
+			return h // lengths are the index's own: cannot happen
+		}
+		single := w1-w0 == e-b // one window per passage: the scores are the passages'
+		for i := b; i < e; i++ {
+			var s float32
+			if single {
+				s = scores[i-b]
+			} else {
+				ws := scores[int(ix.start[i])-w0 : int(ix.start[i+1])-w0]
+				s = ws[0]
+				for _, v := range ws[1:] {
+					s = max(s, v)
+				}
+			}
+			if len(h) == k && s < h[0].Score { // cheap rejection of most passages
+				continue
+			}
+			h = topk.Push(h, k, cand{Doc: int32(i), Score: s})
+		}
 	}
 	return h
 }
@@ -223,14 +259,30 @@ func (ix *Index) hits(qp []float32, cs []cand) []engine.Hit {
 	return out
 }
 
-// topContrib returns the n largest contributions by |value| (ties by dimension).
+// topContrib returns the n largest contributions by |value| (ties by dimension), by
+// insertion into a sorted list of n: O(len(c)·n) without sorting all of c.
 func topContrib(c []float64, n int) []engine.Contribution {
-	out := make([]engine.Contribution, len(c))
-	for i, v := range c {
-		out[i] = engine.Contribution{Dim: i, Value: v}
+	n = min(n, len(c))
+	if n <= 0 {
+		return nil
 	}
-	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Value) > math.Abs(out[j].Value) })
-	return out[:min(n, len(out))]
+	out := make([]engine.Contribution, 0, n)
+	for i, v := range c {
+		a := math.Abs(v)
+		if len(out) == n && !(a > math.Abs(out[n-1].Value)) {
+			continue // not larger than the nth: an earlier dimension wins the tie
+		}
+		if len(out) < n {
+			out = append(out, engine.Contribution{})
+		}
+		j := len(out) - 1
+		for j > 0 && a > math.Abs(out[j-1].Value) {
+			out[j] = out[j-1]
+			j--
+		}
+		out[j] = engine.Contribution{Dim: i, Value: v}
+	}
+	return out
 }
 
 // Explain breaks the score of passage (an index into the indexed passages; its best

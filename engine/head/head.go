@@ -6,6 +6,8 @@
 //   - kernel.go: the float32 query-time kernel — projection, the score of a projected
 //     pair, its per-dimension terms and the formula's label. Search, Rerank and the
 //     explanation all go through it.
+//   - scan.go (with scan_amd64.s): the vectorised ARS scan behind Score, ScoreBlock and
+//     Explain — AVX-512, AVX2 + FMA or Go, chosen at run time, same rational tanh.
 //   - graph*.go and the loss files: the training graph, built with gorgonia (the
 //     product's autodiff). gorgonia stays behind this package's API: callers hand in
 //     float32 slices and read float32 gradients back.

@@ -69,37 +69,13 @@ func (hd *Head) project(x, out, w, b []float32) error {
 const cosEps = 1e-12
 
 // Score scores one projected query against one projected passage (both ProjDim long):
-// c + Σᵢ vᵢ·FastTanh(q̂ᵢ·p̂ᵢ) for ARS, Σᵢ qᵢ·pᵢ for dot and cos (cos on unit vectors).
-// It allocates nothing and sums in four independent float32 accumulators; Search and
-// Rerank both rank with it.
+// c + Σᵢ vᵢ·tanh(q̂ᵢ·p̂ᵢ) for ARS (the tanh of ScanKernel, within TanhMaxErr of the exact
+// one), Σᵢ qᵢ·pᵢ for dot and cos (cos on unit vectors). It is ScoreBlock of one passage,
+// bit for bit, and allocates nothing; Search and Rerank both rank with it.
 func (hd *Head) Score(qp, pp []float32) float32 {
-	n := len(qp)
-	pp = pp[:n]
-	var s0, s1, s2, s3 float32
-	j := 0
-	if hd.Kind != ARS {
-		for ; j+4 <= n; j += 4 {
-			s0 += qp[j] * pp[j]
-			s1 += qp[j+1] * pp[j+1]
-			s2 += qp[j+2] * pp[j+2]
-			s3 += qp[j+3] * pp[j+3]
-		}
-		for ; j < n; j++ {
-			s0 += qp[j] * pp[j]
-		}
-		return (s0 + s1) + (s2 + s3)
-	}
-	v := hd.V[:n]
-	for ; j+4 <= n; j += 4 {
-		s0 += v[j] * FastTanh(qp[j]*pp[j])
-		s1 += v[j+1] * FastTanh(qp[j+1]*pp[j+1])
-		s2 += v[j+2] * FastTanh(qp[j+2]*pp[j+2])
-		s3 += v[j+3] * FastTanh(qp[j+3]*pp[j+3])
-	}
-	for ; j < n; j++ {
-		s0 += v[j] * FastTanh(qp[j]*pp[j])
-	}
-	return hd.C[0] + ((s0 + s1) + (s2 + s3))
+	var out [1]float32
+	hd.scoreBlock(hd.ScanKernel(), qp, pp[:len(qp)], out[:])
+	return out[0]
 }
 
 // Explanation is a score broken into one term per projected dimension:
@@ -110,7 +86,7 @@ type Explanation struct {
 	Term  string    // what one term is, e.g. "vᵢ·tanh(q̂ᵢ·p̂ᵢ)"
 	Terms []float64 // one per dimension (ProjDim values)
 	Bias  float64   // c for ARS, 0 for dot and cos
-	Score float64   // Σ Terms + Bias (float64 sum; Score of the kernel may differ in the last float32 bits)
+	Score float64   // Σ Terms + Bias (float64 sum; Score of the kernel adds the same float32 terms in float32)
 }
 
 // Formula returns the label of the head's score and of one of its terms.
@@ -125,8 +101,9 @@ func (hd *Head) Formula() (label, term string) {
 }
 
 // Explain splits the score of a projected pair into its per-dimension terms:
-// vᵢ·FastTanh(q̂ᵢ·p̂ᵢ) for ARS (the bias c is not a dimension), qᵢ·pᵢ for dot, the
-// products of the unit vectors for cos. Every head supports it; ok is false only when
+// vᵢ·tanh(q̂ᵢ·p̂ᵢ) for ARS, computed by the scan's kernel and rounded as it rounds the
+// summands of Score (the bias c is not a dimension), qᵢ·pᵢ for dot, the products of the
+// unit vectors for cos. Every head supports it; ok is false only when
 // qp or pp is not ProjDim long.
 func (hd *Head) Explain(qp, pp []float32) (ex Explanation, ok bool) {
 	k := hd.ProjDim()
@@ -136,9 +113,14 @@ func (hd *Head) Explain(qp, pp []float32) (ex Explanation, ok bool) {
 	ex.Kind = hd.Kind
 	ex.Label, ex.Term = hd.Formula()
 	ex.Terms = make([]float64, k)
+	var t []float32
+	if hd.Kind == ARS {
+		t = make([]float32, k)
+		hd.terms(hd.ScanKernel(), qp, pp, t)
+	}
 	for i, a := range qp {
 		if hd.Kind == ARS {
-			ex.Terms[i] = float64(hd.V[i] * FastTanh(a*pp[i]))
+			ex.Terms[i] = float64(t[i])
 		} else {
 			ex.Terms[i] = float64(a * pp[i])
 		}

@@ -117,6 +117,7 @@ func newTrainer(ctx context.Context, cfg Config, ds *datasets.Dataset, outDir st
 
 func (t *trainer) run(resume bool) (err error) {
 	t.start = t.now()
+	defer memoryTarget()()
 	defer func() {
 		for _, g := range t.graphs {
 			g.Close()
