@@ -38,7 +38,10 @@ import (
 //     Not reproduced: reading Node.Value() directly passes both.
 //   - The softmax losses use LogSoftMax: a hand-built max-shifted log-sum-exp hit
 //     gradient bugs in Max. TestLossGradientsByHand checks LogSoftMax's gradient against
-//     hand-worked values (the Max version was not re-tried).
+//     hand-worked values (the Max version was not re-tried). LogSoftMax itself overflows
+//     when a row's first entry is far above the rest (its row max starts at the matrix's
+//     first element): logPPos shifts each row by its column 0 first. Reproduced:
+//     TestInfoNCELargeLogits gives NaN without the shift.
 type Graph struct {
 	hd       *Head
 	st       Structure

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // InfoNCE, the contrastive loss of DPR and the ARS paper:
@@ -68,7 +69,27 @@ func logPPos(logits *G.Node) (*G.Node, error) {
 	if logits.Dims() != 2 {
 		return nil, fmt.Errorf("logits must be a B×C matrix, got shape %v", logits.Shape())
 	}
-	ls, err := G.LogSoftMax(logits, 1)
+	// Workaround (reproduced, TestInfoNCELargeLogits): gorgonia/tensor v0.9.24's row-wise
+	// log-softmax starts every row's max at the matrix's first element and skips the
+	// row's own first entry, so a row whose positive logit (column 0) exceeds the others
+	// by ≳ 710 overflows exp and the loss is NaN. Subtracting each row's column 0 first
+	// makes every row start at 0 = the matrix's first element, so the max it finds is the
+	// true row max. Log-softmax is shift-invariant (its gradient through the shift is 0).
+	c := logits.Shape()[1]
+	first := make([]float64, c*c) // (x·E)_ij = x_i0: row 0 of E is all ones
+	for j := range c {
+		first[j] = 1
+	}
+	e := G.NewConstant(tensor.New(tensor.WithShape(c, c), tensor.WithBacking(first)), G.WithName(fmt.Sprintf("first%d", c)))
+	shift, err := G.Mul(logits, e)
+	if err != nil {
+		return nil, err
+	}
+	shifted, err := G.Sub(logits, shift)
+	if err != nil {
+		return nil, err
+	}
+	ls, err := G.LogSoftMax(shifted, 1)
 	if err != nil {
 		return nil, err
 	}
