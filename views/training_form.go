@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -89,7 +90,53 @@ func formFields() []field {
 		floatField("lr", []string{"0.0001", "0.0002", "0.0005", "0.001", "0.002"}, func(c *train.Config) *float64 { return &c.LR }),
 		intField("max_len", []string{"32", "64", "128", "256", "512"}, func(c *train.Config) *int { return &c.MaxLen }, 4),
 		intField("pseudo/psg", []string{"0", "1", "2", "4"}, func(c *train.Config) *int { return &c.Pseudo }, 0),
+		{label: "head init", choices: []string{"sym", "linear"},
+			get: func(c *train.Config) string {
+				if c.HeadInit == "" {
+					return "sym"
+				}
+				return c.HeadInit
+			},
+			set: func(c *train.Config, s string) error {
+				switch s = strings.ToLower(strings.TrimSpace(s)); s {
+				case "sym", "":
+					c.HeadInit = ""
+				case "linear":
+					c.HeadInit = s
+				default:
+					return fmt.Errorf("head init: want sym or linear, got %q", s)
+				}
+				return nil
+			}},
+		{label: "init", choices: []string{"none"},
+			get: func(c *train.Config) string {
+				if c.Init == "" {
+					return "none"
+				}
+				return c.Init
+			},
+			set: func(c *train.Config, s string) error { return setInit(c, s) }},
 	}
+}
+
+// setInit sets the checkpoint the encoders start from ("none" or "": from scratch): a
+// Hugging Face folder, an arslab export or a run folder (runs/NAME), checked to exist here;
+// the trainer reads it (train.ApplyInit) when the run starts.
+func setInit(c *train.Config, s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "none") {
+		c.Init = ""
+		return nil
+	}
+	st, err := os.Stat(s)
+	if err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("init: %s is not a folder (want a Hugging Face folder, an export or runs/NAME)", s)
+	}
+	c.Init = s
+	return nil
 }
 
 // cycle moves the selected field to its previous/next preset choice.
