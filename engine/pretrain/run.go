@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -263,13 +262,9 @@ func (t *trainer) epochs() int {
 	return (t.st.TotalSteps + t.st.StepsPerEpoch - 1) / t.st.StepsPerEpoch
 }
 
-// lrAt is linear warm-up over ⌈warmup·total⌉ steps, then linear decay (as engine/train).
+// lrAt is the run's learning rate at 1-based step: the fine-tuning trainer's schedule.
 func lrAt(cfg Config, step, total int) float64 {
-	warm := int(math.Ceil(cfg.Warmup * float64(total)))
-	if step <= warm {
-		return cfg.LR * float64(step) / float64(warm)
-	}
-	return cfg.LR * float64(total-step+1) / float64(total-warm)
+	return train.LinearSchedule(cfg.LR, cfg.Warmup, step, total)
 }
 
 // stepRNG is the randomness of one step: a fixed function of the seed and the step, so a

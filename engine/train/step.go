@@ -13,14 +13,9 @@ import (
 // One optimiser step: the head graph of a batch, its candidate layout, the forward and
 // backward passes through encoders and head, clipping and AdamW.
 
-// lrAt is linear warm-up to cfg.LR over the first ⌈warmup·T⌉ steps, then linear decay;
-// step is 1-based, so no step runs at lr 0.
+// lrAt is the run's learning rate at 1-based step (LinearSchedule).
 func lrAt(cfg Config, step, total int) float64 {
-	warm := int(math.Ceil(cfg.Warmup * float64(total)))
-	if step <= warm {
-		return cfg.LR * float64(step) / float64(warm)
-	}
-	return cfg.LR * float64(total-step+1) / float64(total-warm)
+	return LinearSchedule(cfg.LR, cfg.Warmup, step, total)
 }
 
 func (t *trainer) passage(i int) []int {
