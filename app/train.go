@@ -53,6 +53,9 @@ func (e env) train(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Init, "init", cfg.Init, "start the encoders from a pre-trained checkpoint: a Hugging Face BERT folder (config.json + model.safetensors + vocab.txt/tokenizer.json, "+
 		"sentence-transformers folders too), a folder written by arslab export, or a lab run folder; its tokenizer, sizes and (sentence-transformers) pooling are used, the head starts fresh")
 	fs.IntVar(&cfg.Pseudo, "pseudo", cfg.Pseudo, "self-supervised pseudo-queries per passage (cropped spans; helps encoders trained from scratch)")
+	fs.Float64Var(&cfg.Residual, "residual", cfg.Residual, "train on BM25's residual (CLEAR): add λ·BM25(q,p)/BM25(q,best) to each softmax logit, so the model learns what BM25 misses; "+
+		"use it fused with BM25 (fuse:wsum:bm25+runs/X); needs --negatives hard:K (0 = off)")
+	fs.StringVar(&cfg.Analyzer, "analyzer", cfg.Analyzer, "BM25 analyzer of the hard-negative mining and of --residual, e.g. stem=ar (default: the default analyzer)")
 	dflags := addDataFlags(fs)
 	mflags := addMixtureFlags(fs)
 	pos, err := parse(fs, args)

@@ -2,6 +2,7 @@ package head
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -28,6 +29,16 @@ func (gr *Graph) Close() error { return gr.vm.Close() }
 // candidates drop out of the softmax and of dyn. The head's gradients are ADDED to
 // its Params' G; ∂Total/∂Q and ∂Total/∂P are returned in Result.
 func (gr *Graph) Run(q, p []float32, valid []bool) (*Result, error) {
+	return gr.RunPrior(q, p, valid, nil)
+}
+
+// RunPrior is Run with a fixed additive prior on the softmax logits of InfoNCE and
+// ModInfoNCE: ℓ_ij = S_ij/τ + prior_ij (+ the mask). prior (B×C, nil = none) is not
+// learned and gets no gradient; the other terms (dyn, reg, std) and the scores returned
+// do not see it. It is how a dense model learns the residual of a lexical retriever
+// (CLEAR, Gao et al. 2021): with prior = λ·BM25, the softmax is over the hybrid score,
+// so the encoders only learn what BM25 gets wrong.
+func (gr *Graph) RunPrior(q, p []float32, valid []bool, prior []float64) (*Result, error) {
 	hd, st := gr.hd, gr.st
 	b, c := st.B, st.C
 	if len(q) != len(gr.qBuf) || len(p) != len(gr.pBuf) {
@@ -49,7 +60,18 @@ func (gr *Graph) Run(q, p []float32, valid []bool) (*Result, error) {
 			}
 		}
 	}
-	softmaxMask(valid, gr.mBuf)                 // InfoNCE, ModInfoNCE (infonce.go)
+	if prior != nil && len(prior) != b*c {
+		return nil, fmt.Errorf("head: prior has %d entries, want %d", len(prior), b*c)
+	}
+	for i, v := range prior {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("head: prior entry %d (query %d, candidate %d) is %v", i, i/c, i%c, v)
+		}
+	}
+	softmaxMask(valid, gr.mBuf) // InfoNCE, ModInfoNCE (infonce.go)
+	for i, v := range prior {
+		gr.mBuf[i] += v
+	}
 	dynNegWeights(valid, c, gr.nBuf)            // Dyn (dyn.go)
 	stdNegWeights(valid, c, gr.saBuf, gr.suBuf) // Std (regstd.go)
 	lets := []struct {
@@ -112,7 +134,7 @@ func (gr *Graph) Run(q, p []float32, valid []bool) (*Result, error) {
 	for i := range b {
 		posSum += hd.Prob(res.Scores[i*c])
 		for j := 1; j < c; j++ {
-			if gr.mBuf[i*c+j] == 0 {
+			if valid == nil || valid[i*c+j] {
 				negSum += hd.Prob(res.Scores[i*c+j])
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/arslab/arslab/engine/dense"
 	"github.com/arslab/arslab/engine/head"
+	"github.com/arslab/arslab/engine/text"
 )
 
 // Config is everything that defines a training run. It is saved as config.json in the run folder.
@@ -43,6 +44,17 @@ type Config struct {
 	// (engine/hf) or a lab run folder; both towers of a dual model start from it. ApplyInit
 	// fills Preset "custom", Encoder and Text from it; the head starts fresh (seeded).
 	Init string `json:"init,omitempty"`
+	// Residual (λ ≥ 0; 0 = off) trains the dense model on the residual of BM25, as CLEAR
+	// does (Gao et al., "Complement Lexical Retrieval Model with Semantic Residual
+	// Embeddings", ECIR 2021): each InfoNCE/ModInfoNCE logit gets the fixed prior
+	// λ·BM25(q, c)/max_p BM25(q, p), the candidate's BM25 score over the query's best in the
+	// corpus, so the softmax is over a hybrid score and the encoders learn what BM25 gets
+	// wrong. Use the model in a fusion with BM25 (fuse:wsum:bm25+runs/X). Needs hard:K
+	// negatives (the prior is computed once per example, for its own candidates).
+	Residual float64 `json:"residual,omitempty"`
+	// Analyzer is the BM25 analyzer (text.ParseAnalyzer spec, e.g. "stem=ar") of the hard
+	// negative mining and of Residual; "" is the default analyzer.
+	Analyzer string `json:"analyzer,omitempty"`
 	// Encoder and Text: see dense.Arch (set by ApplyInit; nil and "" for the presets).
 	Encoder *dense.EncoderSize `json:"encoder,omitempty"`
 	Text    string             `json:"text,omitempty"`
@@ -99,8 +111,18 @@ func (c Config) Validate() error {
 	if _, err := head.NewWeights(c.Losses); err != nil {
 		return err
 	}
-	if _, err := ParseNegatives(c.Negatives); err != nil {
+	neg, err := ParseNegatives(c.Negatives)
+	if err != nil {
 		return err
+	}
+	switch {
+	case !(c.Residual >= 0) || math.IsInf(c.Residual, 0):
+		return fmt.Errorf("residual %g: must be a number ≥ 0 (0 = off)", c.Residual)
+	case c.Residual > 0 && (neg.Hard == 0 || neg.InBatch):
+		return fmt.Errorf("residual %g: needs negatives hard:K (got %q): the BM25 prior is computed for each example's own candidates", c.Residual, c.Negatives)
+	}
+	if _, err := text.ParseAnalyzer(c.Analyzer); err != nil {
+		return fmt.Errorf("analyzer: %w", err)
 	}
 	return nil
 }

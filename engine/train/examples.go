@@ -9,6 +9,7 @@ import (
 
 	"github.com/arslab/arslab/datasets"
 	"github.com/arslab/arslab/engine/sparse"
+	"github.com/arslab/arslab/engine/text"
 )
 
 // Training data: (query, positive, hard negatives) examples from the train split,
@@ -16,9 +17,10 @@ import (
 
 // example is one training item: a query, one relevant passage and its hard negatives.
 type example struct {
-	q    int   // index into trainer.queries
-	pos  int   // passage index
-	negs []int // ≤ K passage indices, never a positive of q
+	q     int       // index into trainer.queries
+	pos   int       // passage index
+	negs  []int     // ≤ K passage indices, never a positive of q
+	prior []float64 // with Config.Residual: the logit prior of pos, then of each of negs
 }
 
 // buildExamples collects (query, positive) pairs of the train split and their hard negatives.
@@ -91,14 +93,31 @@ func (t *trainer) buildExamples() error {
 			break
 		}
 	}
-	if !need {
+	if !need && t.cfg.Residual == 0 {
 		return nil
 	}
-	t.info(fmt.Sprintf("mining hard negatives with BM25 over %d passages", len(t.ds.Passages)))
-	bm, err := sparse.NewBM25(t.ctx, t.ds.Passages, sparse.DefaultBM25(), nil)
+	an, err := text.ParseAnalyzer(t.cfg.Analyzer)
+	if err != nil {
+		return fmt.Errorf("train: analyzer: %w", err)
+	}
+	if need {
+		t.info(fmt.Sprintf("mining hard negatives with BM25 over %d passages", len(t.ds.Passages)))
+	}
+	bm, err := sparse.NewBM25With(t.ctx, t.ds.Passages, sparse.DefaultBM25(), an, nil)
 	if err != nil {
 		return fmt.Errorf("train: BM25 for hard negatives: %w", err)
 	}
+	if err := t.mine(bm); err != nil {
+		return err
+	}
+	if t.cfg.Residual > 0 {
+		return t.residualPriors(bm)
+	}
+	return nil
+}
+
+// mine tops every example's negatives up to K with BM25's best (then random passages).
+func (t *trainer) mine(bm *sparse.BM25) error {
 	mined := map[int][]int{}
 	for e := range t.examples {
 		ex := &t.examples[e]
@@ -140,6 +159,40 @@ func (t *trainer) buildExamples() error {
 		}
 		mined[ex.q] = negs
 		ex.negs = negs
+	}
+	return nil
+}
+
+// residualPriors sets each example's logit prior for Config.Residual: λ·BM25(q, c) over
+// the query's best BM25 score in the corpus, for c = its positive then its negatives
+// (0 for every candidate of a query that shares no term with the corpus).
+func (t *trainer) residualPriors(bm *sparse.BM25) error {
+	best := map[int]float64{}
+	for e := range t.examples {
+		ex := &t.examples[e]
+		if err := t.ctx.Err(); err != nil {
+			return err
+		}
+		q := t.queries[ex.q]
+		top, ok := best[ex.q]
+		if !ok {
+			if hits := bm.Search(q, 1); len(hits) > 0 {
+				top = hits[0].Score
+			}
+			best[ex.q] = top
+		}
+		cands := append([]int{ex.pos}, ex.negs...)
+		ex.prior = make([]float64, len(cands))
+		if !(top > 0) {
+			continue
+		}
+		score := make(map[int]float64, len(cands))
+		for _, h := range bm.Rerank(q, cands) {
+			score[h.Index] = h.Score
+		}
+		for j, c := range cands {
+			ex.prior[j] = t.cfg.Residual * score[c] / top
+		}
 	}
 	return nil
 }

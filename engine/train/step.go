@@ -82,6 +82,19 @@ func (t *trainer) layout(batch []example, st head.Structure) (rows []int, pad []
 	return rows, pad
 }
 
+// prior is the batch's B×C logit prior for Config.Residual (nil when off). Residual
+// needs the "hard" layout (Config.Validate): candidate 0 is the positive, 1+j negative j.
+func (t *trainer) prior(batch []example, st head.Structure) []float64 {
+	if t.cfg.Residual == 0 || st.Kind != "hard" {
+		return nil
+	}
+	out := make([]float64, st.B*st.C)
+	for i, ex := range batch {
+		copy(out[i*st.C:(i+1)*st.C], ex.prior) // padding candidates stay 0 (they are masked)
+	}
+	return out
+}
+
 // forwardPass is a batch's encoder caches and head result (loss, gradients w.r.t. the embeddings).
 type forwardPass struct {
 	res    *head.Result
@@ -128,7 +141,7 @@ func (t *trainer) forward(batch []example) (forwardPass, error) {
 			return forwardPass{}, fmt.Errorf("train: passage encoder: %w", err)
 		}
 	}
-	if f.res, err = g.Run(qv, pv, valid); err != nil {
+	if f.res, err = g.RunPrior(qv, pv, valid, t.prior(batch, st)); err != nil {
 		return forwardPass{}, fmt.Errorf("train: head: %w", err)
 	}
 	return f, nil
