@@ -29,6 +29,7 @@ func (e env) eval(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per split")
 	rr := addRerankFlags(fs)
 	lex := addLexFlags(fs)
+	tf := addTuneFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -47,6 +48,8 @@ func (e env) eval(ctx context.Context, args []string) error {
 		return usageError{"eval: give --model or --run-in, not both"}
 	case *relMin < 0:
 		return usageError{fmt.Sprintf("eval: --rel-min %d: want a grade ≥ 1", *relMin)}
+	case tf.on() && (*runIn != "" || *rr.run != "" || *runOut != "" || *perQuery != ""):
+		return usageError{"eval: --tune evaluates a fusion's weight grid: not with --run-in, --rerank, --run or --per-query"}
 	}
 	opts, err := lex.options()
 	if err != nil {
@@ -62,6 +65,12 @@ func (e env) eval(ctx context.Context, args []string) error {
 		fmt.Fprintln(e.stderr, why)
 	}
 	eo := lab.EvalOptions{Ks: ks, RelMin: *relMin, NoRelevant: *noRel}
+	if tf.on() {
+		if len(wss) != 1 {
+			return usageError{"eval: --tune works on one split (give --split dev, or --holdout)"}
+		}
+		return e.tune(ctx, wss[0], *model, lab.TuneOptions{Split: splits[0], Eval: eo, Step: *tf.step, Metric: *tf.metric, TieBreak: *tf.tieBreak}, *asJSON, ks)
+	}
 	var evs []lab.Evaluation
 	for i, ws := range wss {
 		sp := splits[i]
