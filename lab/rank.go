@@ -46,29 +46,21 @@ func (r Ranked) IDs() map[string][]string {
 // stable sort does.
 func (w *Workspace) Rank(ctx context.Context, r engine.Retriever, split datasets.Split, depth int, progress engine.Progress) (Ranked, error) {
 	d := w.Data
-	qrels, ok := d.Qrels[split]
-	if !ok || len(qrels) == 0 {
-		return Ranked{}, fmt.Errorf("dataset %q has no judged queries in split %q (has: %s)", d.Name, split, w.splitNames())
+	judged, err := w.judgedQueries(split)
+	if err != nil {
+		return Ranked{}, err
 	}
 	if depth <= 0 {
 		depth = RankDepth
 	}
 	rr, rerank := r.(engine.Reranker)
 	rerank = rerank && d.IsRerank()
-	texts := make(map[string]string, len(d.Queries))
-	for _, q := range d.Queries {
-		texts[q.ID] = q.Text
-	}
 	pidx := d.PassageIndex()
-	out := Ranked{Name: r.Name(), Split: split, Rerank: rerank, Lists: make(map[string][]fusion.Scored, len(qrels))}
+	out := Ranked{Name: r.Name(), Split: split, Rerank: rerank, Lists: make(map[string][]fusion.Scored, len(judged))}
 	done := 0
-	for qid := range qrels {
+	for qid, text := range judged {
 		if err := ctx.Err(); err != nil {
 			return Ranked{}, err
-		}
-		text, ok := texts[qid]
-		if !ok {
-			return Ranked{}, fmt.Errorf("split %q judges query %q which the dataset does not contain", split, qid)
 		}
 		var hits []engine.Hit
 		if rerank {
@@ -89,10 +81,33 @@ func (w *Workspace) Rank(ctx context.Context, r engine.Retriever, split datasets
 		out.Lists[qid] = list
 		done++
 		if progress != nil {
-			progress(done, len(qrels))
+			progress(done, len(judged))
 		}
 	}
 	return out, nil
+}
+
+// judgedQueries maps each judged query of split to its text; a split without judged
+// queries, or judging a query the dataset lacks, is an error.
+func (w *Workspace) judgedQueries(split datasets.Split) (map[string]string, error) {
+	d := w.Data
+	qrels, ok := d.Qrels[split]
+	if !ok || len(qrels) == 0 {
+		return nil, fmt.Errorf("dataset %q has no judged queries in split %q (has: %s)", d.Name, split, w.splitNames())
+	}
+	texts := make(map[string]string, len(d.Queries))
+	for _, q := range d.Queries {
+		texts[q.ID] = q.Text
+	}
+	judged := make(map[string]string, len(qrels))
+	for qid := range qrels {
+		text, ok := texts[qid]
+		if !ok {
+			return nil, fmt.Errorf("split %q judges query %q which the dataset does not contain", split, qid)
+		}
+		judged[qid] = text
+	}
+	return judged, nil
 }
 
 // PerQuery evaluates a ranking query by query against the split's judgements.

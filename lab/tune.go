@@ -86,13 +86,9 @@ func (w *Workspace) TuneFusion(ctx context.Context, spec string, o TuneOptions) 
 	if w.Data.IsRerank() {
 		return Tuned{}, fmt.Errorf("tune: %s is a reranking set; weights are tuned on retrieval sets", w.Data.Name)
 	}
-	qrels, ok := w.Data.Qrels[split]
-	if !ok || len(qrels) == 0 {
-		return Tuned{}, fmt.Errorf("dataset %q has no judged queries in split %q (has: %s)", w.Data.Name, split, w.splitNames())
-	}
-	texts := make(map[string]string, len(w.Data.Queries))
-	for _, q := range w.Data.Queries {
-		texts[q.ID] = q.Text
+	judged, err := w.judgedQueries(split)
+	if err != nil {
+		return Tuned{}, err
 	}
 	// Each member's lists as Fused.Search gets them: its top max(depth, FuseDepth) in its
 	// own order (RRF reads ranks, so ties must stay as the member returns them).
@@ -102,19 +98,15 @@ func (w *Workspace) TuneFusion(ctx context.Context, spec string, o TuneOptions) 
 		if err != nil {
 			return Tuned{}, fmt.Errorf("%s: member %q: %w", spec, name, err)
 		}
-		lists[i] = make(map[string][]fusion.Scored, len(qrels))
+		lists[i] = make(map[string][]fusion.Scored, len(judged))
 		done := 0
-		for qid := range qrels {
+		for qid, text := range judged {
 			if err := ctx.Err(); err != nil {
 				return Tuned{}, err
 			}
-			text, ok := texts[qid]
-			if !ok {
-				return Tuned{}, fmt.Errorf("split %q judges query %q which the dataset does not contain", split, qid)
-			}
 			lists[i][qid] = scored(m.Retriever.Search(text, max(depth, FuseDepth)))
 			if done++; o.Progress != nil {
-				o.Progress(name, done, len(qrels))
+				o.Progress(name, done, len(judged))
 			}
 		}
 	}
