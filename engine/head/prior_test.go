@@ -69,7 +69,7 @@ func TestPriorFiniteDifferences(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := HardStructure(b, k)
-			gr, err := hd.NewGraph(st, mustWeights(t, losses), false)
+			gr, err := hd.NewGraph(st, mustWeights(t, losses), true) // learned τ: log τ has a gradient to check too
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,6 +91,11 @@ func TestPriorFiniteDifferences(t *testing.T) {
 			res, err := gr.RunPrior(q, p, nil, prior)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Copy the head's gradients now: every later Run adds to Param.G.
+			headGrads := map[string][]float32{}
+			for _, prm := range hd.Params() {
+				headGrads[prm.Name] = append([]float32(nil), prm.G...)
 			}
 			plain, err := gr.Run(q, p, nil)
 			if err != nil {
@@ -116,6 +121,9 @@ func TestPriorFiniteDifferences(t *testing.T) {
 			}
 			check("dQ", q, res.DQ)
 			check("dP", p, res.DP)
+			for _, prm := range hd.Params() {
+				check(prm.Name, prm.W, headGrads[prm.Name])
+			}
 		})
 	}
 }
